@@ -20,4 +20,5 @@ pub mod names;
 pub mod national;
 pub mod person;
 pub mod postcode;
+pub mod progress;
 pub mod synth;

@@ -1,0 +1,40 @@
+//! The command tree.
+
+mod calendar;
+mod datalab;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Lifeline: one platform for the Justice Data Lab, prison visits, secure
+/// video calls, security incidents and Freedom of Information requests.
+#[derive(Debug, Parser)]
+#[command(name = "lifeline", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the lab on an embedded default: generate a small national
+    /// dataset with a provider cohort, and validate the cohort.
+    Demo(datalab::DemoArgs),
+    /// The Justice Data Lab: synthetic national records, cohort intake.
+    #[command(subcommand)]
+    Datalab(datalab::Command),
+    /// UK bank holidays and working days.
+    #[command(subcommand)]
+    Calendar(calendar::Command),
+}
+
+/// Runs a command; the exit code is the command's verdict (0 success, 1 a
+/// negative answer such as a rejected cohort); errors exit 2.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Demo(args) => datalab::demo(args),
+        Command::Datalab(cmd) => datalab::run(cmd),
+        Command::Calendar(cmd) => calendar::run(cmd),
+    }
+}
