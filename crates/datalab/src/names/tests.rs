@@ -877,23 +877,3 @@ fn nickname_tables_are_well_formed() {
         assert!(!nicknames(name).is_empty(), "{name}");
     }
 }
-
-/// A rough throughput check (run with `--ignored --nocapture` in release).
-#[test]
-#[ignore]
-fn same_first_name_throughput() {
-    let names: Vec<&str> = NICKNAMES
-        .iter()
-        .flat_map(|&(f, n)| std::iter::once(f).chain(n.iter().copied()))
-        .collect();
-    let start = std::time::Instant::now();
-    let mut hits = 0usize;
-    for a in &names {
-        for b in &names {
-            hits += usize::from(same_first_name(a, b));
-        }
-    }
-    let n = names.len() * names.len();
-    let per = start.elapsed().as_nanos() as f64 / n as f64;
-    println!("{n} comparisons, {hits} matches, {per:.0} ns each");
-}

@@ -7,6 +7,8 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
+use datalab::intake;
+use datalab::national::Manifest;
 use datalab::postcode::Region;
 use datalab::synth::{self, Config, Summary};
 
@@ -21,6 +23,33 @@ pub enum Command {
     /// DIR/truth/ (who each cohort row really is, and the planted effect).
     /// The same seed always gives the same data.
     Generate(GenerateArgs),
+    /// Check a provider's cohort file and request before processing.
+    ///
+    /// Accepts CSV or Excel (.xlsx) in the lab's template. Prints the
+    /// decision, the reasons and every problem row by row with how to fix
+    /// it. Exit status: 0 accepted, 1 rejected, 2 usage error.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The cohort file (.csv or .xlsx).
+    #[arg(long)]
+    cohort: PathBuf,
+    /// The request metadata (request.toml).
+    #[arg(long)]
+    request: PathBuf,
+    /// Print the report as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Fewest usable rows the lab will accept.
+    #[arg(long, default_value_t = 60)]
+    min_records: usize,
+    /// A national dataset directory whose coverage decides which
+    /// intervention dates can be measured (default: 2002 to an extract at
+    /// the end of 2020).
+    #[arg(long)]
+    reference: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -92,7 +121,38 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             print_summary(&summary);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Validate(args) => validate(&args),
     }
+}
+
+fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
+    let mut settings = intake::Settings {
+        min_records: args.min_records,
+        ..intake::Settings::default()
+    };
+    if let Some(dir) = &args.reference {
+        let national = if dir.join(Manifest::FILE).exists() {
+            dir.clone()
+        } else {
+            dir.join("national")
+        };
+        settings.coverage = Manifest::read(&national)
+            .context("reading the reference data's coverage")?
+            .coverage;
+    }
+    // Validation only: the usable rows are not kept.
+    let report = intake::validate(&args.cohort, &args.request, &settings, |_| {})
+        .with_context(|| format!("cannot check {}", args.cohort.display()))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(if report.accepted() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn generate(cfg: &Config, out: &Path, quiet: bool) -> anyhow::Result<Summary> {
@@ -137,5 +197,12 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::default();
     let summary = generate(&cfg, &args.out, args.quiet)?;
     print_summary(&summary);
-    Ok(ExitCode::SUCCESS)
+    println!();
+    validate(&ValidateArgs {
+        cohort: args.out.join("cohort.csv"),
+        request: args.out.join("request.toml"),
+        json: false,
+        min_records: 60,
+        reference: Some(args.out.join("national")),
+    })
 }
