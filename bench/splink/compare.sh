@@ -20,7 +20,10 @@
 # REGENERATE=1 (generate again even if the dataset is there),
 # SKIP_SPLINK=1 / SKIP_LIFELINE=1 (run one side only), LIFELINE_BIN (the
 # binary whose `link` is measured; target/release/lifeline by default),
-# SPLINK_ARGS (extra options for run_splink.py, e.g. "--em-without-tf").
+# SPLINK_ARGS (extra options for run_splink.py, e.g. "--em-without-tf"),
+# LIFELINE_SETTINGS (the settings `lifeline link` runs with: settings.toml,
+# equivalent to Splink's, by default; settings-names.toml adds Lifeline's
+# nickname, swapped-name and compound-name levels).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -123,7 +126,7 @@ else
   echo "== Lifeline $lifeline_version: linking (log: $work/lifeline.log)"
   rc=0
   timed lifeline "$link_bin" link --left "$inputs/left.csv" --right "$inputs/right.parquet" \
-    --settings "$here/settings.toml" --out "$work/lifeline_pairs.csv" --quiet || rc=$?
+    --settings "${LIFELINE_SETTINGS:-$here/settings.toml}" --out "$work/lifeline_pairs.csv" --quiet || rc=$?
   if [[ $rc == 0 ]]; then
     write_result "$work/lifeline.json" Lifeline "$lifeline_version" ok "$work/lifeline.time" "$work/lifeline_pairs.csv"
   else

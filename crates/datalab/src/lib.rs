@@ -16,6 +16,7 @@
 
 pub mod ids;
 pub mod intake;
+pub mod link;
 pub mod names;
 pub mod national;
 pub mod person;

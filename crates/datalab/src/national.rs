@@ -459,6 +459,18 @@ pub fn read_table(
     dataset: &std::path::Path,
     table: &str,
 ) -> Result<Vec<arrow_array::RecordBatch>, ReadError> {
+    read_columns(dataset, table, None)
+}
+
+/// Reads some columns of a table (all of them with `None`), decoding its
+/// parts in parallel; batches come back in part order.
+pub fn read_columns(
+    dataset: &std::path::Path,
+    table: &str,
+    columns: Option<&[&str]>,
+) -> Result<Vec<arrow_array::RecordBatch>, ReadError> {
+    use parquet::arrow::ProjectionMask;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use rayon::prelude::*;
     let parts = parts(dataset, table)?;
     let batches: Vec<Vec<arrow_array::RecordBatch>> = parts
@@ -472,12 +484,26 @@ pub fn read_table(
                 path: path.clone(),
                 message: e.to_string(),
             };
-            let reader =
-                parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-                    .map_err(|e| decode(&e))?
-                    .with_batch_size(64 * 1024)
-                    .build()
-                    .map_err(|e| decode(&e))?;
+            let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| decode(&e))?;
+            let mask = match columns {
+                Some(cols) => {
+                    let missing: Vec<&str> = cols
+                        .iter()
+                        .copied()
+                        .filter(|c| builder.schema().column_with_name(c).is_none())
+                        .collect();
+                    if !missing.is_empty() {
+                        return Err(decode(&format!("it has no column {}", missing.join(", "))));
+                    }
+                    ProjectionMask::columns(builder.parquet_schema(), cols.iter().copied())
+                }
+                None => ProjectionMask::all(),
+            };
+            let reader = builder
+                .with_projection(mask)
+                .with_batch_size(1 << 20)
+                .build()
+                .map_err(|e| decode(&e))?;
             reader.map(|b| b.map_err(|e| decode(&e))).collect()
         })
         .collect::<Result<_, _>>()?;

@@ -162,3 +162,146 @@ fn calendar_commands_answer_with_published_dates() {
     let o = lifeline(&["calendar", "holidays", "--year", "1800"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn datalab_link_writes_statuses_and_pseudonyms_but_no_personal_details() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &[]);
+    let d = |p: &str| dir.path().join(p).to_str().unwrap().to_string();
+    let o = lifeline(&[
+        "datalab",
+        "link",
+        "--cohort",
+        &d("cohort.csv"),
+        "--request",
+        &d("request.toml"),
+        "--reference",
+        &d(""),
+        "--out",
+        &d("out"),
+        "--key",
+        &d("lab.key"),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("match rate"), "{}", text(&o));
+    let csv = std::fs::read_to_string(dir.path().join("out/linkage.csv")).unwrap();
+    assert!(csv.starts_with("row,status,pseudonym,tier,match_weight,match_probability,reason"));
+    // A line per usable row (intake may exclude a row or two with errors).
+    let rows = csv.lines().count() - 1;
+    assert!((115..=120).contains(&rows), "{rows} rows");
+    assert!(csv.contains(",matched,"));
+    let cohort = std::fs::read_to_string(dir.path().join("cohort.csv")).unwrap();
+    for line in cohort.lines().skip(1).take(30) {
+        let surname = line.split(',').nth(1).unwrap();
+        assert!(!csv.contains(&format!(",{surname},")), "{surname} leaked");
+    }
+    assert!(
+        std::fs::read_to_string(dir.path().join("lab.key"))
+            .unwrap()
+            .trim()
+            .len()
+            == 64
+    );
+    // A bad threshold is a usage error with the fix.
+    let o = lifeline(&[
+        "datalab",
+        "link",
+        "--cohort",
+        &d("cohort.csv"),
+        "--request",
+        &d("request.toml"),
+        "--reference",
+        &d(""),
+        "--out",
+        &d("out"),
+        "--key",
+        &d("lab.key"),
+        "--threshold",
+        "99",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("between 0 and 1"), "{}", text(&o));
+}
+
+#[test]
+fn link_and_dedupe_infer_settings_show_them_and_write_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(&a, "id,first_name,surname,dob\n1,Robert,Smith,1980-02-03\n2,Aisha,Khan,1992-11-30\n3,Zoë,O'Neill,1975-06-15\n").unwrap();
+    std::fs::write(&b, "id,first_name,surname,dob\nx,Bob,Smith,1980-02-03\ny,Aisha,Kahn,1992-11-30\nz,Mark,Jones,1960-01-01\nw,ZOE,ONEILL,1975-06-15\n").unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = lifeline(&["link", "--left", a, "--right", b, "--print-settings"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        shown.contains("kind = \"forename\"") && shown.contains("[[blocking]]"),
+        "{shown}"
+    );
+
+    let pairs = dir.path().join("pairs.csv");
+    let o = lifeline(&[
+        "link",
+        "--left",
+        a,
+        "--right",
+        b,
+        "--out",
+        pairs.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("inferred from the column names"),
+        "{}",
+        text(&o)
+    );
+    let out = std::fs::read_to_string(&pairs).unwrap();
+    let header = out.lines().next().unwrap();
+    assert!(header.starts_with(
+        "left_id,right_id,match_weight,match_probability,first_name_level,first_name_weight"
+    ));
+    let linked: Vec<(String, String)> = out
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[1].to_string())
+        })
+        .collect();
+    for want in [("1", "x"), ("2", "y"), ("3", "w")] {
+        assert!(
+            linked.contains(&(want.0.into(), want.1.into())),
+            "{want:?} missing from {linked:?}"
+        );
+    }
+
+    let clusters = dir.path().join("clusters.csv");
+    let o = lifeline(&[
+        "dedupe",
+        "--input",
+        b,
+        "--out",
+        pairs.to_str().unwrap(),
+        "--clusters",
+        clusters.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(&clusters).unwrap().lines().count(),
+        5
+    );
+
+    let o = lifeline(&[
+        "link",
+        "--left",
+        a,
+        "--right",
+        "missing.parquet",
+        "--out",
+        pairs.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("missing.parquet"), "{}", text(&o));
+}

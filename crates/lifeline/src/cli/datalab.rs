@@ -8,8 +8,11 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use datalab::intake;
+use datalab::link::LabKey;
+use datalab::link::lab::{self, National};
 use datalab::national::Manifest;
 use datalab::postcode::Region;
+use datalab::progress::Progress;
 use datalab::synth::{self, Config, Summary};
 
 use crate::progress::Bars;
@@ -29,6 +32,42 @@ pub enum Command {
     /// decision, the reasons and every problem row by row with how to fix
     /// it. Exit status: 0 accepted, 1 rejected, 2 usage error.
     Validate(ValidateArgs),
+    /// Link a validated cohort to the national records.
+    ///
+    /// Checks the cohort as `validate` does (a rejected cohort stops here),
+    /// then finds each row's national person: by identifiers confirmed by
+    /// name and date of birth, then by probabilistic (Fellegi-Sunter)
+    /// matching. Writes DIR/linkage.csv (each row's status and pseudonymous
+    /// ID) and DIR/linkage.json (with each match explained field by field,
+    /// and the fitted model). No name, date of birth or identifier is
+    /// written.
+    Link(LinkArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The cohort file (.csv or .xlsx).
+    #[arg(long)]
+    cohort: PathBuf,
+    /// The request metadata (request.toml).
+    #[arg(long)]
+    request: PathBuf,
+    /// The national dataset directory (as written by `generate`).
+    #[arg(long)]
+    reference: PathBuf,
+    /// Where to write linkage.csv and linkage.json.
+    #[arg(long)]
+    out: PathBuf,
+    /// The lab's pseudonymisation key (created, readable only by its owner,
+    /// if it does not exist).
+    #[arg(long, default_value = "data/lab.key")]
+    key: PathBuf,
+    /// Match probability a candidate must reach.
+    #[arg(long, default_value_t = 0.99)]
+    threshold: f64,
+    /// Show no progress bars.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -122,7 +161,134 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(&args),
+        Command::Link(args) => link(&args),
     }
+}
+
+/// The national dataset directory: DIR itself, or DIR/national.
+fn national_dir(dir: &Path) -> PathBuf {
+    if dir.join(Manifest::FILE).exists() {
+        dir.to_path_buf()
+    } else {
+        dir.join("national")
+    }
+}
+
+fn link(args: &LinkArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        args.threshold > 0.0 && args.threshold < 1.0,
+        "--threshold is a match probability: give a number between 0 and 1, such as 0.99"
+    );
+    let national_dir = national_dir(&args.reference);
+    let manifest = Manifest::read(&national_dir).context("reading the national dataset")?;
+    let settings = intake::Settings {
+        coverage: manifest.coverage,
+        ..intake::Settings::default()
+    };
+    let mut rows = Vec::new();
+    let report = intake::validate(&args.cohort, &args.request, &settings, |row| rows.push(row))
+        .with_context(|| format!("cannot check {}", args.cohort.display()))?;
+    if !report.accepted() {
+        print!("{}", report.to_text());
+        return Ok(ExitCode::from(1));
+    }
+    let (key, created) = LabKey::read_or_create(&args.key).context("loading the lab's key")?;
+    if created {
+        eprintln!(
+            "made a new lab key in {} (keep it: every pseudonym depends on it)",
+            args.key.display()
+        );
+    }
+    let started = Instant::now();
+    let bars = Bars::new(args.quiet);
+    bars.start("reading national records", 0);
+    let national = National::load(&national_dir).context("reading the national records")?;
+    bars.finish();
+    let link_settings = lab::Settings {
+        threshold: args.threshold,
+        ..lab::Settings::default()
+    };
+    let linkage = lab::link_cohort(&rows, &national, &link_settings, &key, &bars)
+        .context("linking the cohort")?;
+    let seconds = started.elapsed().as_secs_f64();
+    write_linkage(&args.out, &linkage)?;
+    print_linkage(&linkage, national.len(), seconds, &args.out);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_linkage(out: &Path, linkage: &lab::Linkage) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let path = out.join("linkage.csv");
+    let mut w =
+        csv::Writer::from_path(&path).with_context(|| format!("writing {}", path.display()))?;
+    w.write_record([
+        "row",
+        "status",
+        "pseudonym",
+        "tier",
+        "match_weight",
+        "match_probability",
+        "reason",
+    ])?;
+    for r in &linkage.rows {
+        w.write_record([
+            r.row.to_string(),
+            r.status.name().to_string(),
+            r.pseudonym.clone().unwrap_or_default(),
+            r.tier.map(|t| t.name().to_string()).unwrap_or_default(),
+            r.match_weight
+                .map(|w| format!("{w:.3}"))
+                .unwrap_or_default(),
+            r.match_probability
+                .map(|p| format!("{p:.6}"))
+                .unwrap_or_default(),
+            r.reason.clone().unwrap_or_default(),
+        ])?;
+    }
+    w.flush()?;
+    let path = out.join("linkage.json");
+    std::fs::write(&path, serde_json::to_string_pretty(linkage)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn print_linkage(l: &lab::Linkage, people: usize, seconds: f64, out: &Path) {
+    let t = &l.tally;
+    let rows = l.rows.len();
+    println!("Linked {rows} cohort rows to {people} national records in {seconds:.1} s.");
+    println!(
+        "  matched            {:>7}  ({:.1}% match rate)",
+        t.matched,
+        100.0 * l.match_rate
+    );
+    println!("  duplicate          {:>7}", t.duplicate);
+    println!("  suspect, discarded {:>7}", t.suspect_discarded);
+    println!("  not found          {:>7}", t.not_found);
+    println!(
+        "Candidate pairs: {} from {} blocking rules.",
+        l.candidate_pairs,
+        l.blocking.len()
+    );
+    let unsettled: Vec<&str> = l
+        .model
+        .sessions
+        .iter()
+        .filter(|s| !s.converged)
+        .map(|s| s.rule.as_str())
+        .collect();
+    if unsettled.is_empty() {
+        println!("Model: EM converged in every session.");
+    } else {
+        println!(
+            "Model: EM stopped at its iteration limit without converging for: {}.",
+            unsettled.join("; ")
+        );
+    }
+    println!(
+        "Results: {} and {}",
+        out.join("linkage.csv").display(),
+        out.join("linkage.json").display()
+    );
 }
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
@@ -131,12 +297,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         ..intake::Settings::default()
     };
     if let Some(dir) = &args.reference {
-        let national = if dir.join(Manifest::FILE).exists() {
-            dir.clone()
-        } else {
-            dir.join("national")
-        };
-        settings.coverage = Manifest::read(&national)
+        settings.coverage = Manifest::read(&national_dir(dir))
             .context("reading the reference data's coverage")?
             .coverage;
     }

@@ -2,6 +2,7 @@
 
 mod calendar;
 mod datalab;
+mod link;
 
 use std::process::ExitCode;
 
@@ -24,6 +25,11 @@ enum Command {
     /// The Justice Data Lab: synthetic national records, cohort intake.
     #[command(subcommand)]
     Datalab(datalab::Command),
+    /// Link two tables: find the records that are the same person or thing
+    /// (probabilistic Fellegi-Sunter linkage).
+    Link(link::LinkArgs),
+    /// Find the records in one table that are the same person or thing.
+    Dedupe(link::DedupeArgs),
     /// UK bank holidays and working days.
     #[command(subcommand)]
     Calendar(calendar::Command),
@@ -35,6 +41,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => datalab::demo(args),
         Command::Datalab(cmd) => datalab::run(cmd),
+        Command::Link(args) => link::link(args),
+        Command::Dedupe(args) => link::dedupe(args),
         Command::Calendar(cmd) => calendar::run(cmd),
     }
 }
