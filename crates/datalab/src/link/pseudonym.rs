@@ -30,7 +30,7 @@ pub enum KeyError {
     },
     /// The file does not hold a key.
     #[error(
-        "lab key {0} must hold 64 hexadecimal characters (32 random bytes); make a new one with `lifeline datalab key --new FILE`"
+        "lab key {0} must hold 64 hexadecimal characters (32 random bytes); restore the lab's key file (a new key changes every pseudonym, so only delete it to start afresh)"
     )]
     Malformed(std::path::PathBuf),
     /// The system could not provide randomness for a new key.

@@ -357,13 +357,26 @@ fn print_summary(s: &Summary) {
 pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::default();
     let summary = generate(&cfg, &args.out, args.quiet)?;
-    print_summary(&summary);
+        print_summary(&summary);
     println!();
-    validate(&ValidateArgs {
+    let checked = validate(&ValidateArgs {
         cohort: args.out.join("cohort.csv"),
         request: args.out.join("request.toml"),
         json: false,
         min_records: 60,
         reference: Some(args.out.join("national")),
+    })?;
+    if checked != ExitCode::SUCCESS {
+        return Ok(checked);
+    }
+    println!();
+    link(&LinkArgs {
+        cohort: args.out.join("cohort.csv"),
+        request: args.out.join("request.toml"),
+        reference: args.out.clone(),
+        out: args.out.join("linkage"),
+        key: args.out.join("lab.key"),
+        threshold: lab::Settings::default().threshold,
+        quiet: args.quiet,
     })
 }

@@ -19,8 +19,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the lab on an embedded default: generate a small national
-    /// dataset with a provider cohort, and validate the cohort.
+        /// Run the lab on an embedded default: generate a small national
+    /// dataset with a provider cohort, validate the cohort and link it to
+    /// the national records.
     Demo(datalab::DemoArgs),
     /// The Justice Data Lab: synthetic national records, cohort intake.
     #[command(subcommand)]
