@@ -357,7 +357,7 @@ fn print_summary(s: &Summary) {
 pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::default();
     let summary = generate(&cfg, &args.out, args.quiet)?;
-        print_summary(&summary);
+    print_summary(&summary);
     println!();
     let checked = validate(&ValidateArgs {
         cohort: args.out.join("cohort.csv"),

@@ -19,7 +19,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-        /// Run the lab on an embedded default: generate a small national
+    /// Run the lab on an embedded default: generate a small national
     /// dataset with a provider cohort, validate the cohort and link it to
     /// the national records.
     Demo(datalab::DemoArgs),
