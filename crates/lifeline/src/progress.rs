@@ -34,12 +34,19 @@ impl datalab::progress::Progress for Bars {
         let bar = if self.quiet {
             ProgressBar::hidden()
         } else {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template(
-                "{msg:>28} [{bar:30.cyan/blue}] {human_pos:>10}/{human_len:<10} {per_sec:>12} eta {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+            // A stage of unknown size gets a spinner and the time so far.
+            let (length, template) = if total == 0 {
+                (None, "{msg:>28} {spinner} {elapsed}")
+            } else {
+                (
+                    Some(total),
+                    "{msg:>28} [{bar:30.cyan/blue}] {human_pos:>10}/{human_len:<10} {per_sec:>12} eta {eta}",
+                )
+            };
+            let bar = ProgressBar::with_draw_target(length, ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
             bar.set_style(style);
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
