@@ -14,12 +14,15 @@
 //! - [`ids`], [`postcode`], [`person`] and [`names`] are the domain types and
 //!   reference tables the steps share.
 
+pub mod cohort;
 pub mod ids;
 pub mod intake;
 pub mod link;
+pub mod matching;
 pub mod names;
 pub mod national;
 pub mod person;
 pub mod postcode;
 pub mod progress;
+pub mod stats;
 pub mod synth;
