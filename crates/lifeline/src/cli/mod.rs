@@ -3,6 +3,7 @@
 mod calendar;
 mod datalab;
 mod link;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,8 @@ enum Command {
     /// UK bank holidays and working days.
     #[command(subcommand)]
     Calendar(calendar::Command),
+    /// Run the web service: Visit someone in prison.
+    Serve(serve::ServeArgs),
 }
 
 /// Runs a command; the exit code is the command's verdict (0 success, 1 a
@@ -45,5 +48,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Link(args) => link::link(args),
         Command::Dedupe(args) => link::dedupe(args),
         Command::Calendar(cmd) => calendar::run(cmd),
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -1,0 +1,368 @@
+//! Accounts: families (email and password, confirmed by a link) and staff
+//! (with a role and the establishments they work for).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::db::{Db, is_unique_violation};
+use crate::error::{Error, Result};
+use crate::{new_id, now, random_token, sha256_hex};
+
+/// Who an account belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A member of the public who books visits.
+    Visitor,
+    /// Prison or headquarters staff.
+    Staff,
+}
+
+/// What a staff member may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Processes the visit queue of named establishments.
+    BookingStaff,
+    /// Also changes the settings of named establishments.
+    EstablishmentAdmin,
+    /// Everything, everywhere, including subject access and the audit log.
+    NationalAdmin,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::BookingStaff => "booking_staff",
+            Role::EstablishmentAdmin => "establishment_admin",
+            Role::NationalAdmin => "national_admin",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "booking_staff" => Some(Role::BookingStaff),
+            "establishment_admin" => Some(Role::EstablishmentAdmin),
+            "national_admin" => Some(Role::NationalAdmin),
+            _ => None,
+        }
+    }
+
+    /// How people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::BookingStaff => "Booking staff",
+            Role::EstablishmentAdmin => "Establishment administrator",
+            Role::NationalAdmin => "National administrator",
+        }
+    }
+}
+
+/// An account as stored (without its password hash).
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Key.
+    pub id: String,
+    /// Sign-in name, lower case.
+    pub email: String,
+    /// Full name.
+    pub name: String,
+    /// Visitor or staff.
+    pub kind: Kind,
+    /// Staff role.
+    pub role: Option<Role>,
+    /// Whether the email address has been confirmed.
+    pub verified: bool,
+}
+
+/// Password hashing with a configurable memory cost.
+#[derive(Debug, Clone, Copy)]
+pub struct Hasher {
+    memory_kib: u32,
+}
+
+impl Hasher {
+    /// Argon2id with `memory_kib` of memory, two passes, one lane.
+    pub fn new(memory_kib: u32) -> Hasher {
+        Hasher {
+            memory_kib: memory_kib.max(Params::MIN_M_COST),
+        }
+    }
+
+    fn argon(&self) -> Result<Argon2<'static>> {
+        let params =
+            Params::new(self.memory_kib, 2, 1, None).map_err(|e| Error::Hash(e.to_string()))?;
+        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+
+    /// A PHC string for the password.
+    pub fn hash(&self, password: &str) -> Result<String> {
+        let mut salt = [0u8; 16];
+        rand::fill(&mut salt[..]);
+        let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Hash(e.to_string()))?;
+        Ok(self
+            .argon()?
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| Error::Hash(e.to_string()))?
+            .to_string())
+    }
+
+    /// Whether the password matches a stored hash.
+    pub fn verify(&self, password: &str, stored: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(stored) else {
+            return false;
+        };
+        // The parameters come from the stored string, so raising the cost
+        // later leaves old hashes verifiable.
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    }
+}
+
+/// Normalises an email address for storage and look-up.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account> {
+    let kind: String = row.try_get("kind")?;
+    let role: Option<String> = row.try_get("role")?;
+    let verified: Option<i64> = row.try_get("verified_at")?;
+    Ok(Account {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        kind: if kind == "staff" {
+            Kind::Staff
+        } else {
+            Kind::Visitor
+        },
+        role: role.as_deref().and_then(Role::parse),
+        verified: verified.is_some(),
+    })
+}
+
+/// Registers a member of the public. Returns the account and the secret for
+/// the confirmation link; [`Error::Conflict`] if the address is taken.
+pub async fn register_visitor(
+    db: &Db,
+    hasher: &Hasher,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<(Account, String)> {
+    let email = normalise_email(email);
+    let hash = hasher.hash(password)?;
+    let token = random_token(24);
+    let id = new_id();
+    let result = sqlx::query(
+        "INSERT INTO accounts (id, email, password_hash, kind, role, name, verified_at, verify_token_hash, created_at) \
+         VALUES ($1, $2, $3, 'visitor', NULL, $4, NULL, $5, $6)",
+    )
+    .bind(&id)
+    .bind(&email)
+    .bind(&hash)
+    .bind(name)
+    .bind(sha256_hex(&token))
+    .bind(now())
+    .execute(db.pool())
+    .await
+    .map_err(Error::from);
+    match result {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return Err(Error::Conflict(
+                "an account with that email address already exists".into(),
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    Ok((
+        Account {
+            id,
+            email,
+            name: name.to_owned(),
+            kind: Kind::Visitor,
+            role: None,
+            verified: false,
+        },
+        token,
+    ))
+}
+
+/// Confirms the email address whose link carried `token`. Returns the
+/// account confirmed, if the token was valid.
+pub async fn verify_email(db: &Db, token: &str) -> Result<Option<String>> {
+    let hash = sha256_hex(token);
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE verify_token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(db.pool())
+            .await?;
+    if let Some(id) = &id {
+        sqlx::query("UPDATE accounts SET verified_at = $1, verify_token_hash = NULL WHERE id = $2")
+            .bind(now())
+            .bind(id)
+            .execute(db.pool())
+            .await?;
+    }
+    Ok(id)
+}
+
+/// A hash to verify against when the address is unknown, so that the
+/// answer takes as long either way and does not reveal who has an account.
+fn dummy_hash(hasher: &Hasher) -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| hasher.hash("not a password anyone has").unwrap_or_default())
+        .clone()
+}
+
+/// Checks an email address and password. `None` for any mismatch.
+pub async fn authenticate(
+    db: &Db,
+    hasher: &Hasher,
+    email: &str,
+    password: &str,
+) -> Result<Option<Account>> {
+    let email = normalise_email(email);
+    let row = sqlx::query(
+        "SELECT id, email, name, kind, role, verified_at, password_hash FROM accounts WHERE email = $1",
+    )
+    .bind(&email)
+    .fetch_optional(db.pool())
+    .await?;
+    let stored: String = match &row {
+        Some(row) => row.try_get("password_hash")?,
+        None => dummy_hash(hasher),
+    };
+    let password = password.to_owned();
+    let hasher = *hasher;
+    // Hashing takes tens of milliseconds of CPU: keep it off the threads
+    // that serve other requests.
+    let ok = tokio::task::spawn_blocking(move || hasher.verify(&password, &stored))
+        .await
+        .unwrap_or(false);
+    match row {
+        Some(row) if ok => Ok(Some(account_from_row(&row)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Creates a staff account for `establishments` (ignored for national
+/// administrators, who see all). Staff accounts need no email confirmation:
+/// an administrator vouches for them.
+pub async fn create_staff(
+    db: &Db,
+    hasher: &Hasher,
+    email: &str,
+    name: &str,
+    password: &str,
+    role: Role,
+    establishments: &[&str],
+) -> Result<Account> {
+    let email = normalise_email(email);
+    let hash = hasher.hash(password)?;
+    let id = new_id();
+    let mut tx = db.begin_write().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO accounts (id, email, password_hash, kind, role, name, verified_at, verify_token_hash, created_at) \
+         VALUES ($1, $2, $3, 'staff', $4, $5, $6, NULL, $6)",
+    )
+    .bind(&id)
+    .bind(&email)
+    .bind(&hash)
+    .bind(role.as_str())
+    .bind(name)
+    .bind(now())
+    .execute(&mut *tx)
+    .await
+    .map_err(Error::from);
+    if let Err(e) = inserted {
+        return Err(if is_unique_violation(&e) {
+            Error::Conflict("an account with that email address already exists".into())
+        } else {
+            e
+        });
+    }
+    for est in establishments {
+        sqlx::query(
+            "INSERT INTO staff_establishments (account_id, establishment_id) VALUES ($1, $2)",
+        )
+        .bind(&id)
+        .bind(*est)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Account {
+        id,
+        email,
+        name: name.to_owned(),
+        kind: Kind::Staff,
+        role: Some(role),
+        verified: true,
+    })
+}
+
+/// The establishments a staff member is assigned to.
+pub async fn staff_establishments(db: &Db, account_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT establishment_id FROM staff_establishments WHERE account_id = $1 ORDER BY establishment_id",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(Error::from))
+        .collect()
+}
+
+/// Looks an account up by email address.
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<Account>> {
+    let row = sqlx::query(
+        "SELECT id, email, name, kind, role, verified_at FROM accounts WHERE email = $1",
+    )
+    .bind(normalise_email(email))
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(account_from_row).transpose()
+}
+
+/// Makes sure a national administrator exists. Returns the password when
+/// one was generated, for the operator to note.
+pub async fn ensure_admin(
+    db: &Db,
+    hasher: &Hasher,
+    email: &str,
+    password: Option<&str>,
+) -> Result<Option<String>> {
+    let existing: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE kind = 'staff' AND role = 'national_admin'",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    if existing > 0 {
+        return Ok(None);
+    }
+    let (password, generated) = match password {
+        Some(p) => (p.to_owned(), false),
+        None => (random_token(9), true),
+    };
+    create_staff(
+        db,
+        hasher,
+        email,
+        "National administrator",
+        &password,
+        Role::NationalAdmin,
+        &[],
+    )
+    .await?;
+    Ok(generated.then_some(password))
+}

@@ -1,0 +1,100 @@
+//! The audit log: every staff view of personal data, every export and every
+//! deletion, with who and when. Entries name records by key and never hold
+//! personal data themselves, so the log can outlive what it describes.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::{new_id, now};
+
+/// Writes an entry.
+pub(crate) async fn record(
+    conn: &mut sqlx::AnyConnection,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(new_id())
+        .bind(now())
+        .bind(actor)
+        .bind(action)
+        .bind(subject)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes an entry outside any transaction.
+pub async fn log(db: &Db, actor: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
+    let mut conn = db.pool().acquire().await?;
+    record(&mut conn, actor, action, subject, detail).await
+}
+
+/// An entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// When.
+    pub at: i64,
+    /// Who (account key, or "system").
+    pub actor: String,
+    /// What kind of action, dotted ("visit.view").
+    pub action: String,
+    /// Which record.
+    pub subject: String,
+    /// What, without personal data.
+    pub detail: String,
+}
+
+/// The latest entries, newest first; only those about `subject` if given.
+pub async fn recent(db: &Db, subject: Option<&str>, limit: i64) -> Result<Vec<Entry>> {
+    let rows = match subject {
+        Some(s) => {
+            sqlx::query("SELECT at, actor, action, subject, detail FROM audit_log WHERE subject = $1 ORDER BY at DESC, id LIMIT $2")
+                .bind(s)
+                .bind(limit)
+                .fetch_all(db.pool())
+                .await?
+        }
+        None => {
+            sqlx::query("SELECT at, actor, action, subject, detail FROM audit_log ORDER BY at DESC, id LIMIT $1")
+                .bind(limit)
+                .fetch_all(db.pool())
+                .await?
+        }
+    };
+    rows.iter()
+        .map(|r| {
+            Ok(Entry {
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                action: r.try_get("action")?,
+                subject: r.try_get("subject")?,
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect()
+}
+
+/// How many entries record `action` (optionally about `subject`).
+pub async fn count(db: &Db, action: &str, subject: Option<&str>) -> Result<i64> {
+    Ok(match subject {
+        Some(s) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND subject = $2")
+                .bind(action)
+                .bind(s)
+                .fetch_one(db.pool())
+                .await?
+        }
+        None => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+                .bind(action)
+                .fetch_one(db.pool())
+                .await?
+        }
+    })
+}

@@ -1,0 +1,1039 @@
+//! Staff pages: the queue per establishment, accepting and rejecting,
+//! blocked dates, settings, the development outbox, subject access and the
+//! audit log. Every view of personal data is written to the audit log.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use maud::{Markup, html};
+use sqlx::Row;
+
+use crate::app::{AppState, FormIn, OwnedCtx, Page, Sess, see_other};
+use crate::establishments::{self, Establishment};
+use crate::forms::{self, Errors, get as field};
+use crate::pages::{
+    self, Input, back, button, csrf, date_input, error_summary, input, radios, summary_list,
+    textarea,
+};
+use crate::sessions::SessionUser;
+use crate::visits::{self, Actor, REJECTION_REASONS, Rejection, Status, Visit, VisitKind};
+use crate::{Error, audit, outbox, subject_access, today};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(dashboard))
+        .route("/staff/establishments/{id}", get(queue))
+        .route(
+            "/staff/establishments/{id}/blocked",
+            get(blocked_form).post(blocked_post),
+        )
+        .route(
+            "/staff/establishments/{id}/blocked/remove",
+            post(unblock_post),
+        )
+        .route(
+            "/staff/establishments/{id}/settings",
+            get(settings_form).post(settings_post),
+        )
+        .route("/staff/visits/{id}", get(visit_page))
+        .route("/staff/visits/{id}/accept", post(accept_post))
+        .route("/staff/visits/{id}/reject", post(reject_post))
+        .route("/staff/visits/{id}/cancel", post(cancel_post))
+        .route("/staff/outbox", get(outbox_page))
+        .route("/staff/subject-access", get(subject_access_page))
+        .route("/staff/subject-access/export.json", get(export_json))
+        .route("/staff/subject-access/export.html", get(export_html))
+        .route("/staff/audit", get(audit_page))
+}
+
+fn staff(sess: &Sess) -> Result<SessionUser, Box<Response>> {
+    match sess.user() {
+        Some(u) if u.is_staff() => Ok(u),
+        Some(_) => Err(Box::new(
+            crate::app::AppError(Error::Forbidden).into_response(),
+        )),
+        None => Err(Box::new(see_other("/sign-in"))),
+    }
+}
+
+macro_rules! require {
+    ($e:expr) => {
+        match $e {
+            Ok(u) => u,
+            Err(r) => return Ok(*r),
+        }
+    };
+}
+
+fn actor(u: &SessionUser) -> Actor {
+    Actor {
+        id: u.id.clone(),
+        name: u.name.clone(),
+    }
+}
+
+async fn establishment_for(
+    st: &AppState,
+    u: &SessionUser,
+    id: &str,
+) -> Result<Establishment, Error> {
+    if !u.can_see_establishment(id) {
+        return Err(Error::Forbidden);
+    }
+    establishments::get(&st.db, id).await
+}
+
+async fn dashboard(State(st): State<AppState>, sess: Sess) -> Page {
+    let u = require!(staff(&sess));
+    let all = establishments::list(&st.db).await?;
+    let mine: Vec<&Establishment> = all
+        .iter()
+        .filter(|e| u.can_see_establishment(&e.id))
+        .collect();
+    let counts: BTreeMap<String, i64> = sqlx::query(
+        "SELECT establishment_id, COUNT(*) AS n FROM visits WHERE status = 'requested' GROUP BY establishment_id",
+    )
+    .fetch_all(st.db.pool())
+    .await
+    .map_err(Error::from)?
+    .iter()
+    .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+    .collect::<Result<_, sqlx::Error>>()
+    .map_err(Error::from)?;
+    let c = sess.ctx(st.config.dev);
+    Ok(c.page(
+        "Visit requests",
+        &Errors::default(),
+        html! {
+            span class="govuk-caption-l" { (u.name) ", " (u.role.map(|r| r.label()).unwrap_or("")) }
+            h1 class="govuk-heading-l" { "Visit requests" }
+            @if mine.is_empty() {
+                p class="govuk-body" { "Your account is not assigned to any establishment yet. Ask a national administrator." }
+            } @else {
+                table class="govuk-table" {
+                    caption class="govuk-table__caption govuk-table__caption--m" { "Establishments" }
+                    thead class="govuk-table__head" { tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "Establishment" }
+                        th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Requests waiting" }
+                    } }
+                    tbody class="govuk-table__body" {
+                        @for e in &mine {
+                            tr class="govuk-table__row" {
+                                td class="govuk-table__cell" { a class="govuk-link" href={ "/staff/establishments/" (e.id) } { (e.name) } }
+                                td class="govuk-table__cell govuk-table__cell--numeric" { (counts.get(&e.id).copied().unwrap_or(0)) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+async fn queue(State(st): State<AppState>, sess: Sess, Path(id): Path<String>) -> Page {
+    let u = require!(staff(&sess));
+    let est = establishment_for(&st, &u, &id).await?;
+    let waiting = visits::by_status(&st.db, &id, Status::Requested, 200).await?;
+    let booked = visits::by_status(&st.db, &id, Status::Booked, 200).await?;
+    audit::log(
+        &st.db,
+        &u.id,
+        "queue.view",
+        &id,
+        &format!(
+            "viewed {} requests and {} booked visits",
+            waiting.len(),
+            booked.len()
+        ),
+    )
+    .await?;
+    let c = sess.ctx(st.config.dev);
+    let table = |rows: &[Visit], caption: &str| -> Markup {
+        html! {
+            table class="govuk-table" {
+                caption class="govuk-table__caption govuk-table__caption--m" { (caption) " (" (rows.len()) ")" }
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "Reference" }
+                    th scope="col" class="govuk-table__header" { "Prisoner" }
+                    th scope="col" class="govuk-table__header" { "Lead visitor" }
+                    th scope="col" class="govuk-table__header" { "Requested" }
+                } }
+                tbody class="govuk-table__body" {
+                    @for v in rows {
+                        tr class="govuk-table__row" {
+                            td class="govuk-table__cell" { a class="govuk-link" href={ "/staff/visits/" (v.id) } { (v.reference) } }
+                            td class="govuk-table__cell" { (v.prisoner_name) " " (v.prisoner_number) }
+                            td class="govuk-table__cell" { (v.lead_name) }
+                            td class="govuk-table__cell" { (pages::when(v.created_at)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(c.page(
+        &format!("{} visit requests", est.name),
+        &Errors::default(),
+        html! {
+            (back("/staff"))
+            span class="govuk-caption-l" { (est.name) }
+            h1 class="govuk-heading-l" { "Visit requests" }
+            p class="govuk-body" {
+                a class="govuk-link" href={ "/staff/establishments/" (est.id) "/blocked" } { "Blocked dates" }
+                @if u.is_admin() { " | " a class="govuk-link" href={ "/staff/establishments/" (est.id) "/settings" } { "Settings" } }
+            }
+            @if waiting.is_empty() { p class="govuk-body" { "No requests are waiting." } } @else { (table(&waiting, "Waiting")) }
+            @if !booked.is_empty() { (table(&booked, "Booked")) }
+        },
+    ))
+}
+
+async fn staff_visit(
+    st: &AppState,
+    u: &SessionUser,
+    id: &str,
+) -> Result<(Visit, Establishment), Error> {
+    let v = visits::get_visit(&st.db, id).await?;
+    let est = establishment_for(st, u, &v.establishment_id).await?;
+    Ok((v, est))
+}
+
+async fn render_visit(
+    st: &AppState,
+    c: &OwnedCtx,
+    v: &Visit,
+    est: &Establishment,
+    f: &BTreeMap<String, String>,
+    e: &Errors,
+) -> Result<Response, Error> {
+    let mut slots = Vec::new();
+    for p in &v.preferences {
+        slots.push(establishments::slot(&st.db, p).await?);
+    }
+    let history = visits::events(&st.db, &v.id).await?;
+    let mut rows = vec![
+        ("Status".to_owned(), pages::tag(v.status), None),
+        (
+            "Prisoner".to_owned(),
+            html! { (v.prisoner_name) br; (v.prisoner_number) br; "Born " (pages::long_date(&v.prisoner_dob)) },
+            None,
+        ),
+        (
+            "Lead visitor".to_owned(),
+            html! { (v.lead_name) br; "Born " (pages::long_date(&v.lead_dob)) br; (v.lead_email) br; (v.lead_phone) },
+            None,
+        ),
+    ];
+    for (i, (n, d)) in v.visitors.iter().enumerate() {
+        rows.push((
+            format!("Visitor {}", i + 1),
+            html! { (n) br; "Born " (pages::long_date(d)) },
+            None,
+        ));
+    }
+    rows.push(("Support needs".to_owned(), html! { @if v.support_needs.is_empty() { "None" } @else { (pages::multiline(&v.support_needs)) } }, None));
+    for (i, s) in slots.iter().enumerate() {
+        rows.push((format!("Choice {}", i + 1), html! {
+            @if let Some(s) = s { (s.label()) " (" (s.open_capacity - s.open_booked) " open places left)" } @else { (v.preferences[i]) }
+        }, None));
+    }
+    if let Some(a) = &v.allocated_slot {
+        rows.push((
+            "Booked session".to_owned(),
+            html! { (a) " (" (v.visit_kind.clone().unwrap_or_default()) ")" },
+            None,
+        ));
+    }
+    let slot_options: Vec<(String, String, Option<Markup>)> = slots
+        .iter()
+        .flatten()
+        .map(|s| {
+            (
+                s.id.clone(),
+                format!(
+                    "{} ({} open places left)",
+                    s.label(),
+                    s.open_capacity - s.open_booked
+                ),
+                None,
+            )
+        })
+        .collect();
+    let reasons: Vec<(String, String, Option<Markup>)> = REJECTION_REASONS
+        .iter()
+        .map(|(code, label)| {
+            let reveal = match *code {
+                "banned" => Some(date_input(
+                    "banned-until",
+                    "Banned until",
+                    "For example, 27 3 2026",
+                    f,
+                    e,
+                    false,
+                )),
+                "other" => Some(input(
+                    "reason-detail",
+                    "Give details",
+                    field(f, "reason-detail"),
+                    e,
+                    Input::default(),
+                )),
+                _ => None,
+            };
+            (code.to_string(), label.to_string(), reveal)
+        })
+        .collect();
+    let selected_slot = if field(f, "slot").is_empty() {
+        v.preferences.first().cloned().unwrap_or_default()
+    } else {
+        field(f, "slot").to_owned()
+    };
+    let kind_selected = if field(f, "kind").is_empty() {
+        "open"
+    } else {
+        field(f, "kind")
+    };
+    Ok(c.page(
+        &format!("Visit request {}", v.reference),
+        e,
+        html! {
+            (back(&format!("/staff/establishments/{}", est.id)))
+            (error_summary(e))
+            span class="govuk-caption-l" { (est.name) }
+            h1 class="govuk-heading-l" { "Visit request " (v.reference) }
+            (summary_list(&rows))
+            @if v.status == Status::Requested {
+                div class="govuk-grid-row" {
+                    div class="govuk-grid-column-one-half" {
+                        h2 class="govuk-heading-m" { "Accept" }
+                        form method="post" action={ "/staff/visits/" (v.id) "/accept" } novalidate {
+                            (csrf(&c.csrf))
+                            (radios("slot", "Session to book", &slot_options, &selected_slot, e))
+                            (radios("kind", "Type of visit", &[("open".into(), "Open".into(), None), ("closed".into(), "Closed".into(), None)], kind_selected, e))
+                            (button("Accept and book"))
+                        }
+                    }
+                    div class="govuk-grid-column-one-half" {
+                        h2 class="govuk-heading-m" { "Reject" }
+                        form method="post" action={ "/staff/visits/" (v.id) "/reject" } novalidate {
+                            (csrf(&c.csrf))
+                            (radios("reason", "Reason", &reasons, field(f, "reason"), e))
+                            button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" data-prevent-double-click="true" { "Reject request" }
+                        }
+                    }
+                }
+            }
+            @if v.status == Status::Booked {
+                h2 class="govuk-heading-m" { "Cancel this visit" }
+                form method="post" action={ "/staff/visits/" (v.id) "/cancel" } novalidate {
+                    (csrf(&c.csrf))
+                    (textarea("cancel-reason", "Reason for cancelling", "The visitor will see this in their email", field(f, "cancel-reason"), e))
+                    button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Cancel visit" }
+                }
+            }
+            h2 class="govuk-heading-m" { "History" }
+            ul class="govuk-list" {
+                @for h in &history { li { (pages::when(h.at)) ": " (h.detail) } }
+            }
+        },
+    ))
+}
+
+async fn visit_page(State(st): State<AppState>, sess: Sess, Path(id): Path<String>) -> Page {
+    let u = require!(staff(&sess));
+    let (v, est) = staff_visit(&st, &u, &id).await?;
+    audit::log(&st.db, &u.id, "visit.view", &v.id, "viewed a visit request").await?;
+    let c = sess.ctx(st.config.dev);
+    Ok(render_visit(&st, &c, &v, &est, &BTreeMap::new(), &Errors::default()).await?)
+}
+
+async fn accept_post(
+    State(st): State<AppState>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(f): FormIn,
+) -> Page {
+    let u = require!(staff(&sess));
+    let (v, est) = staff_visit(&st, &u, &id).await?;
+    let mut e = Errors::default();
+    let slot = field(&f, "slot");
+    if !v.preferences.iter().any(|p| p == slot) {
+        e.add("slot", "Select one of the sessions the visitor chose");
+    }
+    let kind = match field(&f, "kind") {
+        "open" => Some(VisitKind::Open),
+        "closed" => Some(VisitKind::Closed),
+        _ => {
+            e.add("kind", "Select open or closed");
+            None
+        }
+    };
+    if let (true, Some(kind)) = (e.is_empty(), kind) {
+        match visits::accept(&st.db, &id, slot, kind, &actor(&u)).await {
+            Ok(()) => {
+                st.mail_waiting();
+                sess.update(|s| {
+                    s.notice = Some(format!(
+                        "Visit {} is booked and the visitor has been emailed",
+                        v.reference
+                    ))
+                });
+                return Ok(see_other(&format!("/staff/establishments/{}", est.id)));
+            }
+            Err(Error::SessionFull) => e.add(
+                "slot",
+                "That session is full: choose another session or reject the request",
+            ),
+            Err(Error::Conflict(m)) => e.add("slot", forms::capital(&m)),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let v = visits::get_visit(&st.db, &id).await?;
+    let c = sess.ctx(st.config.dev);
+    Ok(render_visit(&st, &c, &v, &est, &f, &e).await?)
+}
+
+async fn reject_post(
+    State(st): State<AppState>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(f): FormIn,
+) -> Page {
+    let u = require!(staff(&sess));
+    let (v, est) = staff_visit(&st, &u, &id).await?;
+    let mut e = Errors::default();
+    let reason = field(&f, "reason");
+    let mut detail = None;
+    let mut banned_until = None;
+    if !REJECTION_REASONS.iter().any(|(c, _)| *c == reason) {
+        e.add("reason", "Select a reason");
+    }
+    if reason == "other" {
+        let d = forms::free_text(
+            field(&f, "reason-detail"),
+            "reason-detail",
+            "details",
+            &mut e,
+        );
+        match d {
+            Some(d) if !d.is_empty() && d.chars().count() <= forms::MAX_LINE * 3 => {
+                detail = Some(d)
+            }
+            Some(_) => e.add(
+                "reason-detail",
+                "Give details of the reason (300 characters or fewer)",
+            ),
+            None => {}
+        }
+    }
+    if reason == "banned"
+        && let Some(d) = forms::date(&f, "banned-until", "the date the ban ends", &mut e)
+    {
+        if d < today() {
+            e.add(
+                "banned-until",
+                "The date the ban ends must be today or in the future",
+            );
+        } else {
+            banned_until = Some(d);
+        }
+    }
+    if e.is_empty() {
+        let r = Rejection {
+            reason: reason.to_owned(),
+            detail,
+            banned_until,
+        };
+        match visits::reject(&st.db, &id, &r, &actor(&u)).await {
+            Ok(()) => {
+                st.mail_waiting();
+                sess.update(|s| {
+                    s.notice = Some(format!(
+                        "Visit request {} is rejected and the visitor has been emailed",
+                        v.reference
+                    ))
+                });
+                return Ok(see_other(&format!("/staff/establishments/{}", est.id)));
+            }
+            Err(Error::Conflict(m)) => e.add("reason", forms::capital(&m)),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let v = visits::get_visit(&st.db, &id).await?;
+    let c = sess.ctx(st.config.dev);
+    Ok(render_visit(&st, &c, &v, &est, &f, &e).await?)
+}
+
+async fn cancel_post(
+    State(st): State<AppState>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(f): FormIn,
+) -> Page {
+    let u = require!(staff(&sess));
+    let (v, est) = staff_visit(&st, &u, &id).await?;
+    let mut e = Errors::default();
+    let reason = forms::free_text(
+        field(&f, "cancel-reason"),
+        "cancel-reason",
+        "the reason",
+        &mut e,
+    );
+    match reason {
+        Some(r) if !r.is_empty() => match visits::cancel(&st.db, &id, &r, &actor(&u), true).await {
+            Ok(()) => {
+                st.mail_waiting();
+                sess.update(|s| {
+                    s.notice = Some(format!(
+                        "Visit {} is cancelled and the visitor has been emailed",
+                        v.reference
+                    ))
+                });
+                return Ok(see_other(&format!("/staff/establishments/{}", est.id)));
+            }
+            Err(Error::Conflict(m)) => e.add("cancel-reason", forms::capital(&m)),
+            Err(other) => return Err(other.into()),
+        },
+        Some(_) => e.add("cancel-reason", "Enter the reason for cancelling"),
+        None => {}
+    }
+    let c = sess.ctx(st.config.dev);
+    Ok(render_visit(&st, &c, &v, &est, &f, &e).await?)
+}
+
+async fn render_blocked(
+    st: &AppState,
+    c: &OwnedCtx,
+    est: &Establishment,
+    f: &BTreeMap<String, String>,
+    e: &Errors,
+) -> Result<Response, Error> {
+    let list = establishments::blocked_dates(&st.db, &est.id, today()).await?;
+    Ok(c.page(
+        &format!("{} blocked dates", est.name),
+        e,
+        html! {
+            (back(&format!("/staff/establishments/{}", est.id)))
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(e))
+                span class="govuk-caption-l" { (est.name) }
+                h1 class="govuk-heading-l" { "Blocked dates" }
+                p class="govuk-body" { "No visits can be requested on a blocked date. Requests already made for it stay in the queue; cancel booked visits on it one by one, so that each visitor is told." }
+                @if list.is_empty() { p class="govuk-body" { "No dates are blocked." } } @else {
+                    dl class="govuk-summary-list" {
+                        @for b in &list {
+                            div class="govuk-summary-list__row" {
+                                dt class="govuk-summary-list__key" { (b.date.format("%A %-d %B %Y")) }
+                                dd class="govuk-summary-list__value" { (b.reason) }
+                                dd class="govuk-summary-list__actions" {
+                                    form method="post" action={ "/staff/establishments/" (est.id) "/blocked/remove" } {
+                                        (csrf(&c.csrf))
+                                        input type="hidden" name="date" value=(b.date.to_string());
+                                        button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" { "Unblock" span class="govuk-visually-hidden" { " " (b.date) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                h2 class="govuk-heading-m" { "Block a date" }
+                form method="post" action={ "/staff/establishments/" (est.id) "/blocked" } novalidate {
+                    (csrf(&c.csrf))
+                    (date_input("block-date", "Date", "For example, 25 12 2026", f, e, false))
+                    (input("block-reason", "Reason", field(f, "block-reason"), e, Input { hint: Some("Seen by staff only"), ..Default::default() }))
+                    (button("Block date"))
+                }
+            } }
+        },
+    ))
+}
+
+async fn blocked_form(State(st): State<AppState>, sess: Sess, Path(id): Path<String>) -> Page {
+    let u = require!(staff(&sess));
+    let est = establishment_for(&st, &u, &id).await?;
+    let c = sess.ctx(st.config.dev);
+    Ok(render_blocked(&st, &c, &est, &BTreeMap::new(), &Errors::default()).await?)
+}
+
+async fn blocked_post(
+    State(st): State<AppState>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(f): FormIn,
+) -> Page {
+    let u = require!(staff(&sess));
+    let est = establishment_for(&st, &u, &id).await?;
+    let mut e = Errors::default();
+    let date = forms::date(&f, "block-date", "the date", &mut e);
+    if let Some(d) = date
+        && d < today()
+    {
+        e.add("block-date", "The date must be today or in the future");
+    }
+    let reason = forms::free_text(
+        field(&f, "block-reason"),
+        "block-reason",
+        "the reason",
+        &mut e,
+    );
+    if matches!(&reason, Some(r) if r.is_empty()) {
+        e.add("block-reason", "Enter the reason");
+    }
+    if let (true, Some(d), Some(r)) = (e.is_empty(), date, reason) {
+        establishments::block_date(&st.db, &id, d, &r, &u.id).await?;
+        audit::log(
+            &st.db,
+            &u.id,
+            "establishment.block_date",
+            &id,
+            &format!("blocked {d}"),
+        )
+        .await?;
+        sess.update(|s| s.notice = Some(format!("{} is blocked", d.format("%-d %B %Y"))));
+        return Ok(see_other(&format!("/staff/establishments/{id}/blocked")));
+    }
+    let c = sess.ctx(st.config.dev);
+    Ok(render_blocked(&st, &c, &est, &f, &e).await?)
+}
+
+async fn unblock_post(
+    State(st): State<AppState>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(f): FormIn,
+) -> Page {
+    let u = require!(staff(&sess));
+    establishment_for(&st, &u, &id).await?;
+    if let Ok(d) = NaiveDate::parse_from_str(field(&f, "date"), "%Y-%m-%d") {
+        establishments::unblock_date(&st.db, &id, d).await?;
+        audit::log(
+            &st.db,
+            &u.id,
+            "establishment.unblock_date",
+            &id,
+            &format!("unblocked {d}"),
+        )
+        .await?;
+    }
+    Ok(see_other(&format!("/staff/establishments/{id}/blocked")))
+}
+
+async fn render_settings(
+    st: &AppState,
+    c: &OwnedCtx,
+    est: &Establishment,
+    f: &BTreeMap<String, String>,
+    e: &Errors,
+) -> Result<Response, Error> {
+    let templates = establishments::templates(&st.db, &est.id).await?;
+    let days = [
+        "",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let window = if f.is_empty() {
+        est.booking_window_days.to_string()
+    } else {
+        field(f, "window").to_owned()
+    };
+    let notice = if f.is_empty() {
+        est.min_notice_working_days.to_string()
+    } else {
+        field(f, "notice").to_owned()
+    };
+    Ok(c.page(
+        &format!("{} settings", est.name),
+        e,
+        html! {
+            (back(&format!("/staff/establishments/{}", est.id)))
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(e))
+                span class="govuk-caption-l" { (est.name) }
+                h1 class="govuk-heading-l" { "Settings" }
+                form method="post" action={ "/staff/establishments/" (est.id) "/settings" } novalidate {
+                    (csrf(&c.csrf))
+                    (input("window", "Booking window (days ahead)", &window, e, Input { width: Some("3"), hint: Some("Between 1 and 90"), ..Default::default() }))
+                    (input("notice", "Minimum notice (working days)", &notice, e, Input { width: Some("3"), hint: Some("Between 0 and 10; England and Wales bank holidays do not count"), ..Default::default() }))
+                    (button("Save settings"))
+                }
+                h2 class="govuk-heading-m" { "Recurring sessions" }
+                table class="govuk-table" {
+                    thead class="govuk-table__head" { tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "Day" }
+                        th scope="col" class="govuk-table__header" { "Time" }
+                        th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Open places" }
+                        th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Closed places" }
+                    } }
+                    tbody class="govuk-table__body" {
+                        @for t in &templates {
+                            tr class="govuk-table__row" {
+                                td class="govuk-table__cell" { (days[t.weekday.clamp(1, 7) as usize]) }
+                                td class="govuk-table__cell" { (establishments::clock(&t.start)) " to " (establishments::clock(&t.end)) }
+                                td class="govuk-table__cell govuk-table__cell--numeric" { (t.open_capacity) }
+                                td class="govuk-table__cell govuk-table__cell--numeric" { (t.closed_capacity) }
+                            }
+                        }
+                    }
+                }
+            } }
+        },
+    ))
+}
+
+async fn settings_form(State(st): State<AppState>, sess: Sess, Path(id): Path<String>) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let est = establishment_for(&st, &u, &id).await?;
+    let c = sess.ctx(st.config.dev);
+    Ok(render_settings(&st, &c, &est, &BTreeMap::new(), &Errors::default()).await?)
+}
+
+async fn settings_post(
+    State(st): State<AppState>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(f): FormIn,
+) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let est = establishment_for(&st, &u, &id).await?;
+    let mut e = Errors::default();
+    let window: Option<i64> = field(&f, "window")
+        .trim()
+        .parse()
+        .ok()
+        .filter(|w| (1..=90).contains(w));
+    if window.is_none() {
+        e.add(
+            "window",
+            "Booking window must be a whole number of days between 1 and 90",
+        );
+    }
+    let notice: Option<i64> = field(&f, "notice")
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (0..=10).contains(n));
+    if notice.is_none() {
+        e.add(
+            "notice",
+            "Minimum notice must be a whole number of working days between 0 and 10",
+        );
+    }
+    if let (Some(w), Some(n)) = (window, notice) {
+        establishments::update_settings(&st.db, &id, w, n).await?;
+        audit::log(
+            &st.db,
+            &u.id,
+            "establishment.settings",
+            &id,
+            &format!("window {w} days, notice {n} working days"),
+        )
+        .await?;
+        sess.update(|s| s.notice = Some("Settings saved".into()));
+        return Ok(see_other(&format!("/staff/establishments/{id}/settings")));
+    }
+    let c = sess.ctx(st.config.dev);
+    Ok(render_settings(&st, &c, &est, &f, &e).await?)
+}
+
+async fn outbox_page(State(st): State<AppState>, sess: Sess) -> Page {
+    let u = require!(staff(&sess));
+    if !st.config.dev {
+        return Err(Error::NotFound.into());
+    }
+    let messages = outbox::recent(&st.db, 50).await?;
+    audit::log(
+        &st.db,
+        &u.id,
+        "outbox.view",
+        "outbox",
+        &format!("viewed {} messages", messages.len()),
+    )
+    .await?;
+    let c = sess.ctx(st.config.dev);
+    Ok(c.page(
+        "Email outbox",
+        &Errors::default(),
+        html! {
+            h1 class="govuk-heading-l" { "Email outbox" }
+            p class="govuk-body" { "Development only: the latest 50 messages and whether they have been handed to the mail relay." }
+            @for m in &messages {
+                div class="govuk-summary-card" {
+                    div class="govuk-summary-card__title-wrapper" {
+                        h2 class="govuk-summary-card__title" { (m.subject) }
+                    }
+                    div class="govuk-summary-card__content" {
+                        dl class="govuk-summary-list" {
+                            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "To" } dd class="govuk-summary-list__value" { (m.to) } }
+                            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Status" } dd class="govuk-summary-list__value" {
+                                @if let Some(t) = m.sent_at { "Sent " (pages::when(t)) } @else if m.failed { "Failed: " (m.last_error.clone().unwrap_or_default()) } @else { "Waiting (" (m.attempts) " attempts)" }
+                            } }
+                            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Body" } dd class="govuk-summary-list__value" { p class="lifeline-pre" { (m.body) } } }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn sar_query(q: &BTreeMap<String, String>) -> (String, Option<String>, Errors) {
+    let mut e = Errors::default();
+    let name =
+        forms::name(field(q, "name"), "name", "the person's full name", &mut e).unwrap_or_default();
+    let typed_dob = ["day", "month", "year"]
+        .iter()
+        .any(|p| !field(q, &format!("dob-{p}")).is_empty());
+    let dob = if typed_dob {
+        forms::date(q, "dob", "date of birth", &mut e).map(|d| d.to_string())
+    } else {
+        None
+    };
+    (name, dob, e)
+}
+
+async fn subject_access_page(
+    State(st): State<AppState>,
+    sess: Sess,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let searched = q.contains_key("name");
+    let (name, dob, e) = if searched {
+        sar_query(&q)
+    } else {
+        (String::new(), None, Errors::default())
+    };
+    let found = if searched && e.is_empty() {
+        let x = subject_access::gather(&st.db, &name, dob.as_deref()).await?;
+        audit::log(
+            &st.db,
+            &u.id,
+            "subject_access.search",
+            "subject-access",
+            &format!(
+                "found {} visits and {} accounts",
+                x.visits.len(),
+                x.accounts.len()
+            ),
+        )
+        .await?;
+        Some(x)
+    } else {
+        None
+    };
+    let qs = |fmt: &str| {
+        let mut s = format!(
+            "/staff/subject-access/export.{fmt}?name={}",
+            urlencode(&name)
+        );
+        if let Some(d) = &dob {
+            let parts: Vec<&str> = d.split('-').collect();
+            s.push_str(&format!(
+                "&dob-year={}&dob-month={}&dob-day={}",
+                parts[0], parts[1], parts[2]
+            ));
+        }
+        s
+    };
+    let c = sess.ctx(st.config.dev);
+    Ok(c.page(
+        "Subject access request",
+        &e,
+        html! {
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(&e))
+                h1 class="govuk-heading-l" { "Subject access request" }
+                p class="govuk-body" { "Find everything held about a person: as a visitor, an additional visitor or a prisoner. Every search and export is recorded in the audit log." }
+                form method="get" action="/staff/subject-access" novalidate {
+                    (input("name", "Full name", field(&q, "name"), &e, Input { spellcheck_off: true, ..Default::default() }))
+                    (date_input("dob", "Date of birth (optional)", "Narrows the search. For example, 27 3 1985", &q, &e, false))
+                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Search" }
+                }
+                @if let Some(x) = &found {
+                    h2 class="govuk-heading-m" { "Found " (x.visits.len()) " visits and " (x.accounts.len()) " accounts" }
+                    p class="govuk-body" {
+                        a class="govuk-link" href=(qs("json")) download { "Download as JSON" } " | "
+                        a class="govuk-link" href=(qs("html")) download { "Download as a web page" }
+                    }
+                }
+            } }
+        },
+    ))
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn export(
+    st: &AppState,
+    sess: &Sess,
+    q: &BTreeMap<String, String>,
+    format: &str,
+) -> Result<Result<subject_access::Export, Response>, Error> {
+    let u = match staff(sess) {
+        Ok(u) => u,
+        Err(r) => return Ok(Err(*r)),
+    };
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden);
+    }
+    let (name, dob, e) = sar_query(q);
+    if !e.is_empty() {
+        return Ok(Err(see_other("/staff/subject-access")));
+    }
+    let x = subject_access::gather(&st.db, &name, dob.as_deref()).await?;
+    audit::log(
+        &st.db,
+        &u.id,
+        "subject_access.export",
+        "subject-access",
+        &format!(
+            "exported {} visits and {} accounts as {format}",
+            x.visits.len(),
+            x.accounts.len()
+        ),
+    )
+    .await?;
+    Ok(Ok(x))
+}
+
+async fn export_json(
+    State(st): State<AppState>,
+    sess: Sess,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Page {
+    let x = match export(&st, &sess, &q, "json").await? {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let body = serde_json::to_string_pretty(&x).map_err(|e| Error::Corrupt(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"subject-access.json\"".to_owned(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn export_html(
+    State(st): State<AppState>,
+    sess: Sess,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Page {
+    let x = match export(&st, &sess, &q, "html").await? {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let doc = html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { "Information held about " (x.name) } }
+            body {
+                h1 { "Information held about " (x.name) }
+                p { "Date of birth searched: " (x.date_of_birth.clone().unwrap_or_else(|| "not given".into())) ". Produced " (pages::when(x.generated_at)) " UTC by Visit someone in prison (HMPPS)." }
+                h2 { "Accounts" }
+                @if x.accounts.is_empty() { p { "None." } }
+                @for a in &x.accounts { p { (a.name) ", " (a.email) " (" (a.kind) " account created " (pages::when(a.created_at)) ")" } }
+                h2 { "Visits" }
+                @if x.visits.is_empty() { p { "None." } }
+                @for r in &x.visits {
+                    h3 { "Visit " (r.visit.reference) " (as " (r.role.join(", ")) ")" }
+                    ul {
+                        li { "Status: " (r.visit.status.label()) }
+                        li { "Establishment: " (r.visit.establishment_id) }
+                        li { "Lead visitor: " (r.visit.lead_name) ", born " (r.visit.lead_dob) ", " (r.visit.lead_email) ", " (r.visit.lead_phone) }
+                        li { "Prisoner: " (r.visit.prisoner_name) ", born " (r.visit.prisoner_dob) ", " (r.visit.prisoner_number) }
+                        @for (n, d) in &r.visit.visitors { li { "Visitor: " (n) ", born " (d) } }
+                        li { "Support needs: " (r.visit.support_needs) }
+                        li { "Sessions requested: " (r.visit.preferences.join("; ")) }
+                    }
+                    h4 { "History" }
+                    ul { @for h in &r.history { li { (pages::when(h.at)) ": " (h.detail) } } }
+                    h4 { "Emails" }
+                    @for m in &r.emails { div { p { strong { (m.subject) } " to " (m.to) } pre { (m.body) } } }
+                }
+            }
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"subject-access.html\"".to_owned(),
+            ),
+        ],
+        doc.into_string(),
+    )
+        .into_response())
+}
+
+async fn audit_page(State(st): State<AppState>, sess: Sess) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let entries = audit::recent(&st.db, None, 200).await?;
+    let c = sess.ctx(st.config.dev);
+    Ok(c.page(
+        "Audit log",
+        &Errors::default(),
+        html! {
+            h1 class="govuk-heading-l" { "Audit log" }
+            table class="govuk-table" {
+                caption class="govuk-table__caption govuk-table__caption--m" { "Latest 200 entries" }
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "When (UTC)" }
+                    th scope="col" class="govuk-table__header" { "Who" }
+                    th scope="col" class="govuk-table__header" { "Action" }
+                    th scope="col" class="govuk-table__header" { "Record" }
+                    th scope="col" class="govuk-table__header" { "Detail" }
+                } }
+                tbody class="govuk-table__body" {
+                    @for a in &entries {
+                        tr class="govuk-table__row" {
+                            td class="govuk-table__cell" { (pages::when(a.at)) }
+                            td class="govuk-table__cell" { (a.actor) }
+                            td class="govuk-table__cell" { (a.action) }
+                            td class="govuk-table__cell" { (a.subject) }
+                            td class="govuk-table__cell" { (a.detail) }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}

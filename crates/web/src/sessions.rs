@@ -1,0 +1,237 @@
+//! Sessions: a cookie carrying a random token, its data held in memory and
+//! in the database, deleted from both after 20 minutes without a request.
+//!
+//! The privacy notice promises that a session is cleared after 20 minutes
+//! of inactivity; a sweeper enforces it for sessions nobody comes back to,
+//! and a lookup enforces it for the one that does.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::{Kind, Role};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::{now, random_token, sha256_hex};
+
+/// The cookie's name.
+pub(crate) const COOKIE: &str = "lifeline_session";
+
+/// How stale the stored last-seen time may get before it is rewritten: a
+/// write per request would cost more than the rest of most requests.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// What a session holds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct SessionData {
+    /// The form token every POST must echo.
+    pub csrf: String,
+    /// Who is signed in.
+    pub user: Option<SessionUser>,
+    /// A visit request being filled in.
+    pub draft: Option<crate::visits::Draft>,
+    /// A one-off message for the next page (a "notification banner").
+    #[serde(default)]
+    pub notice: Option<String>,
+}
+
+/// The signed-in account, as the session remembers it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SessionUser {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub kind: Kind,
+    pub role: Option<Role>,
+    /// Establishments a staff member works for (all, for a national
+    /// administrator).
+    pub establishments: Vec<String>,
+}
+
+impl SessionUser {
+    pub fn is_staff(&self) -> bool {
+        self.kind == Kind::Staff
+    }
+
+    pub fn can_see_establishment(&self, id: &str) -> bool {
+        self.is_staff()
+            && (self.role == Some(Role::NationalAdmin)
+                || self.establishments.iter().any(|e| e == id))
+    }
+
+    pub fn is_national_admin(&self) -> bool {
+        self.is_staff() && self.role == Some(Role::NationalAdmin)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.is_staff()
+            && matches!(
+                self.role,
+                Some(Role::NationalAdmin | Role::EstablishmentAdmin)
+            )
+    }
+}
+
+struct Entry {
+    data: SessionData,
+    last_seen: i64,
+    stored_seen: i64,
+}
+
+/// The live sessions.
+#[derive(Clone)]
+pub(crate) struct SessionStore {
+    db: Db,
+    idle_secs: i64,
+    cache: Arc<Mutex<HashMap<String, Entry>>>,
+}
+
+impl SessionStore {
+    pub fn new(db: Db, idle_secs: u64) -> SessionStore {
+        SessionStore {
+            db,
+            idle_secs: idle_secs as i64,
+            cache: Arc::default(),
+        }
+    }
+
+    pub fn idle_secs(&self) -> i64 {
+        self.idle_secs
+    }
+
+    /// The session behind a cookie's token, if it is still alive. Returns
+    /// its key (the token's hash) and data.
+    pub async fn load(&self, token: &str) -> Result<Option<(String, SessionData)>> {
+        let key = sha256_hex(token);
+        let t = now();
+        let mut touch = false;
+        let cached = {
+            let mut cache = self.cache.lock().expect("session cache poisoned");
+            match cache.get_mut(&key) {
+                Some(entry) if t - entry.last_seen <= self.idle_secs => {
+                    entry.last_seen = t;
+                    if t - entry.stored_seen >= TOUCH_EVERY_SECS.min(self.idle_secs / 4) {
+                        entry.stored_seen = t;
+                        touch = true;
+                    }
+                    Some(Some(entry.data.clone()))
+                }
+                Some(_) => {
+                    cache.remove(&key);
+                    Some(None)
+                }
+                None => None,
+            }
+        };
+        match cached {
+            Some(Some(data)) => {
+                if touch {
+                    sqlx::query("UPDATE web_sessions SET last_seen = $1 WHERE id_hash = $2")
+                        .bind(t)
+                        .bind(&key)
+                        .execute(self.db.pool())
+                        .await?;
+                }
+                Ok(Some((key, data)))
+            }
+            Some(None) => {
+                self.delete(&key).await?;
+                Ok(None)
+            }
+            None => {
+                // Not in memory: a restart, or another instance made it.
+                let row: Option<(String, i64)> =
+                    sqlx::query_as("SELECT data, last_seen FROM web_sessions WHERE id_hash = $1")
+                        .bind(&key)
+                        .fetch_optional(self.db.pool())
+                        .await?;
+                let Some((json, last_seen)) = row else {
+                    return Ok(None);
+                };
+                if t - last_seen > self.idle_secs {
+                    self.delete(&key).await?;
+                    return Ok(None);
+                }
+                let data: SessionData = serde_json::from_str(&json)
+                    .map_err(|e| Error::Corrupt(format!("session data: {e}")))?;
+                self.cache.lock().expect("session cache poisoned").insert(
+                    key.clone(),
+                    Entry {
+                        data: data.clone(),
+                        last_seen: t,
+                        stored_seen: last_seen,
+                    },
+                );
+                Ok(Some((key, data)))
+            }
+        }
+    }
+
+    /// Starts a session; returns the cookie's token, the key and the data.
+    pub async fn create(&self, data: Option<SessionData>) -> Result<(String, String, SessionData)> {
+        let token = random_token(32);
+        let key = sha256_hex(&token);
+        let mut data = data.unwrap_or_default();
+        data.csrf = random_token(24);
+        self.save(&key, &data).await?;
+        Ok((token, key, data))
+    }
+
+    /// Stores a session's data.
+    pub async fn save(&self, key: &str, data: &SessionData) -> Result<()> {
+        let t = now();
+        let json = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO web_sessions (id_hash, data, last_seen) VALUES ($1, $2, $3) \
+             ON CONFLICT (id_hash) DO UPDATE SET data = excluded.data, last_seen = excluded.last_seen",
+        )
+        .bind(key)
+        .bind(&json)
+        .bind(t)
+        .execute(self.db.pool())
+        .await?;
+        self.cache.lock().expect("session cache poisoned").insert(
+            key.to_owned(),
+            Entry {
+                data: data.clone(),
+                last_seen: t,
+                stored_seen: t,
+            },
+        );
+        Ok(())
+    }
+
+    /// Ends a session.
+    pub async fn delete(&self, key: &str) -> Result<()> {
+        self.cache
+            .lock()
+            .expect("session cache poisoned")
+            .remove(key);
+        sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+            .bind(key)
+            .execute(self.db.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes every session idle for longer than the limit, from memory and
+    /// storage. Returns how many were deleted from storage.
+    pub async fn sweep(&self) -> Result<u64> {
+        let cutoff = now() - self.idle_secs;
+        self.cache
+            .lock()
+            .expect("session cache poisoned")
+            .retain(|_, e| e.last_seen >= cutoff);
+        let done = sqlx::query("DELETE FROM web_sessions WHERE last_seen < $1")
+            .bind(cutoff)
+            .execute(self.db.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// How many sessions are held in memory.
+    pub fn live_in_memory(&self) -> usize {
+        self.cache.lock().expect("session cache poisoned").len()
+    }
+}

@@ -1,0 +1,607 @@
+//! Test support: the service on a fresh database (SQLite in a temporary
+//! directory, or a fresh PostgreSQL schema), a loopback SMTP sink that
+//! records every message, and a cookie-keeping HTTP client that fills in
+//! each form's CSRF token.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One received email.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A minimal SMTP server on loopback that accepts everything.
+#[derive(Clone)]
+pub struct SmtpSink {
+    pub port: u16,
+    pub mails: Arc<Mutex<Vec<Mail>>>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> SmtpSink {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mails: Arc<Mutex<Vec<Mail>>> = Arc::default();
+        let store = mails.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let _ = session(sock, store).await;
+                });
+            }
+        });
+        SmtpSink { port, mails }
+    }
+
+    pub fn all(&self) -> Vec<Mail> {
+        self.mails.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 10 s) for a message to `to` whose subject contains
+    /// `subject`.
+    pub async fn wait_for(&self, to: &str, subject: &str) -> Mail {
+        for _ in 0..200 {
+            if let Some(m) = self
+                .all()
+                .into_iter()
+                .find(|m| m.to.eq_ignore_ascii_case(to) && m.subject.contains(subject))
+            {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no email to {to} about {subject:?}; got {:#?}", self.all());
+    }
+}
+
+async fn session(sock: tokio::net::TcpStream, store: Arc<Mutex<Vec<Mail>>>) -> std::io::Result<()> {
+    let (r, mut w) = sock.into_split();
+    let mut r = BufReader::new(r);
+    w.write_all(b"220 sink ESMTP\r\n").await?;
+    let mut rcpt = String::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if r.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let cmd = line.trim_end().to_ascii_uppercase();
+        if cmd.starts_with("EHLO") {
+            w.write_all(b"250-sink\r\n250 8BITMIME\r\n").await?;
+        } else if cmd.starts_with("HELO")
+            || cmd.starts_with("MAIL FROM")
+            || cmd.starts_with("RSET")
+            || cmd.starts_with("NOOP")
+        {
+            w.write_all(b"250 OK\r\n").await?;
+        } else if cmd.starts_with("RCPT TO") {
+            rcpt = line.trim_end()[8..]
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned();
+            w.write_all(b"250 OK\r\n").await?;
+        } else if cmd == "DATA" {
+            w.write_all(b"354 go ahead\r\n").await?;
+            let mut data = String::new();
+            loop {
+                line.clear();
+                if r.read_line(&mut line).await? == 0 {
+                    return Ok(());
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                data.push_str(
+                    line.strip_prefix('.')
+                        .filter(|_| line.starts_with(".."))
+                        .unwrap_or(&line),
+                );
+            }
+            store.lock().unwrap().push(parse(&rcpt, &data));
+            w.write_all(b"250 queued\r\n").await?;
+        } else if cmd == "QUIT" {
+            w.write_all(b"221 bye\r\n").await?;
+            return Ok(());
+        } else {
+            w.write_all(b"250 OK\r\n").await?;
+        }
+    }
+}
+
+fn parse(to: &str, data: &str) -> Mail {
+    let (head, body) = data.split_once("\r\n\r\n").unwrap_or((data, ""));
+    let header = |name: &str| {
+        head.lines()
+            .find(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+            })
+            .map(|l| l[name.len() + 1..].trim().to_owned())
+            .unwrap_or_default()
+    };
+    let body = match header("Content-Transfer-Encoding")
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "quoted-printable" => quoted_printable(body),
+        "base64" => {
+            let clean: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+            String::from_utf8_lossy(&base64_decode(&clean)).into_owned()
+        }
+        _ => body.to_owned(),
+    };
+    Mail {
+        to: to.to_owned(),
+        subject: header("Subject"),
+        body: body.replace("\r\n", "\n"),
+    }
+}
+
+fn quoted_printable(s: &str) -> String {
+    let s = s.replace("=\r\n", "");
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'='
+            && i + 2 < b.len()
+            && let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        })
+    };
+    let mut out = Vec::new();
+    for chunk in s.as_bytes().chunks(4) {
+        let vals: Vec<u32> = chunk.iter().filter_map(|&c| val(c)).collect();
+        let n = vals.iter().fold(0u32, |acc, v| (acc << 6) | v) << (6 * (4 - vals.len() as u32));
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..vals.len().saturating_sub(1)]);
+    }
+    out
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A running service on a fresh database, with its mail sink.
+pub struct TestApp {
+    pub running: Option<web::Running>,
+    pub base: String,
+    pub smtp: SmtpSink,
+    pub backend: Backend,
+    schema: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh, empty database URL for `backend` (and the PostgreSQL schema
+/// created for it, to drop afterwards).
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> (String, Option<String>) {
+    match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let schema = format!(
+                "t_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .subsec_nanos()
+            );
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(PG_ADMIN_URL).await.unwrap_or_else(|e| {
+                panic!("PostgreSQL must answer at {PG_ADMIN_URL} for these tests (.ci/run starts one): {e}")
+            });
+            sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            (
+                format!("{PG_ADMIN_URL}?options=-c%20search_path%3D{schema}"),
+                Some(schema),
+            )
+        }
+    }
+}
+
+pub async fn drop_schema(schema: &str) {
+    use sqlx::Connection;
+    if let Ok(mut conn) = sqlx::AnyConnection::connect(PG_ADMIN_URL).await {
+        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+            .execute(&mut conn)
+            .await;
+        let _ = conn.close().await;
+    }
+}
+
+pub fn test_config(dir: &std::path::Path, database_url: String, smtp_port: u16) -> web::Config {
+    let mut c = web::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.to_path_buf(),
+        database_url: Some(database_url),
+        argon2_memory_kib: 64,
+        ..Default::default()
+    };
+    c.smtp.port = smtp_port;
+    c.smtp.poll_millis = 100;
+    c.smtp.retry_base_seconds = 1;
+    c.admin.email = "admin@hmpps.test".into();
+    c.admin.password = Some("admin password 1".into());
+    c
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> TestApp {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut web::Config)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let smtp = SmtpSink::start().await;
+        let (url, schema) = fresh_database(backend, dir.path()).await;
+        let mut config = test_config(dir.path(), url, smtp.port);
+        tweak(&mut config);
+        let running = web::App::start(config).await.expect("service starts");
+        let base = format!("http://{}", running.addr());
+        TestApp {
+            running: Some(running),
+            base,
+            smtp,
+            backend,
+            schema,
+            _dir: dir,
+        }
+    }
+
+    pub fn db(&self) -> &web::Db {
+        self.running.as_ref().unwrap().db()
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// Creates a staff account.
+    pub async fn staff(
+        &self,
+        email: &str,
+        role: web::accounts::Role,
+        establishments: &[&str],
+    ) -> Client {
+        let hasher = web::accounts::Hasher::new(64);
+        web::accounts::create_staff(
+            self.db(),
+            &hasher,
+            email,
+            "Sam Officer",
+            "staff password 1",
+            role,
+            establishments,
+        )
+        .await
+        .unwrap();
+        let c = self.client();
+        let page = c
+            .post_form(
+                "/sign-in",
+                &[("email", email), ("password", "staff password 1")],
+            )
+            .await;
+        assert!(
+            page.url.ends_with("/staff"),
+            "staff sign-in lands on /staff, got {}",
+            page.url
+        );
+        c
+    }
+
+    /// Registers, confirms (through the emailed link) and signs in a
+    /// visitor.
+    pub async fn visitor(&self, email: &str, name: &str) -> Client {
+        let c = self.client();
+        let page = c
+            .post_form(
+                "/register",
+                &[
+                    ("name", name),
+                    ("email", email),
+                    ("password", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert!(page.body.contains("Check your email"), "{}", page.body);
+        let mail = self
+            .smtp
+            .wait_for(email, "Confirm your email address")
+            .await;
+        let link = mail
+            .body
+            .lines()
+            .find(|l| l.contains("/verify?token="))
+            .expect("link in email")
+            .trim()
+            .to_owned();
+        let path = &link[link.find("/verify").unwrap()..];
+        let page = c.get(path).await;
+        assert!(
+            page.body.contains("Your email address is confirmed"),
+            "{}",
+            page.body
+        );
+        let page = c
+            .post_form(
+                "/sign-in",
+                &[("email", email), ("password", "correct horse battery")],
+            )
+            .await;
+        assert!(
+            page.url.ends_with("/visits"),
+            "visitor lands on /visits, got {}",
+            page.url
+        );
+        c
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await;
+        }
+        if let Some(s) = self.schema.take() {
+            drop_schema(&s).await;
+        }
+    }
+}
+
+/// A page as the client received it.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub url: String,
+    pub body: String,
+}
+
+impl Page {
+    /// Text of the error summary, if the page has one.
+    pub fn error_summary(&self) -> Option<&str> {
+        let i = self.body.find("govuk-error-summary__list")?;
+        let rest = &self.body[i..];
+        Some(&rest[..rest.find("</ul>").unwrap_or(rest.len())])
+    }
+
+    /// The value of an input, as rendered.
+    pub fn value_of(&self, name: &str) -> Option<String> {
+        let needle = format!("name=\"{name}\"");
+        let i = self.body.find(&needle)?;
+        let start = self.body[..i].rfind('<')?;
+        let end = i + self.body[i..].find('>')?;
+        let tag = &self.body[start..end];
+        let v = tag.find("value=\"")?;
+        let rest = &tag[v + 7..];
+        Some(rest[..rest.find('"')?].to_owned())
+    }
+}
+
+/// A browser-like HTTP client: keeps cookies, follows redirects, and adds
+/// the CSRF token of the last page it saw to every form it posts.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    csrf: Mutex<String>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            base: base.to_owned(),
+            csrf: Mutex::new(String::new()),
+        }
+    }
+
+    fn remember(&self, body: &str) {
+        if let Some(i) = body.find("name=\"csrf\" value=\"") {
+            let rest = &body[i + 19..];
+            *self.csrf.lock().unwrap() = rest[..rest.find('"').unwrap()].to_owned();
+        }
+    }
+
+    pub fn csrf(&self) -> String {
+        self.csrf.lock().unwrap().clone()
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let r = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap();
+        let page = Page {
+            status: r.status().as_u16(),
+            url: r.url().to_string(),
+            body: r.text().await.unwrap(),
+        };
+        self.remember(&page.body);
+        page
+    }
+
+    /// Posts a form, first fetching a page to learn the CSRF token if none
+    /// is known yet.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        if self.csrf().is_empty() {
+            self.get("/sign-in").await;
+        }
+        let mut all: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        all.push(("csrf".into(), self.csrf()));
+        self.post_raw(path, &all).await
+    }
+
+    pub async fn post_raw(&self, path: &str, fields: &[(String, String)]) -> Page {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let r = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let page = Page {
+            status: r.status().as_u16(),
+            url: r.url().to_string(),
+            body: r.text().await.unwrap(),
+        };
+        self.remember(&page.body);
+        page
+    }
+}
+
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The establishment the tests book at, and a session date that is always
+/// bookable: the first date in the window with a session.
+pub async fn first_bookable(db: &web::Db, est: &str) -> Vec<web::establishments::SessionSlot> {
+    let e = web::establishments::get(db, est).await.unwrap();
+    web::establishments::available_sessions(db, &e, chrono::Utc::now().date_naive())
+        .await
+        .unwrap()
+}
+
+/// Fills in the prisoner, visitors, sessions and support pages.
+pub async fn fill_booking(c: &Client, est: &str, session_ids: &[&str]) -> Page {
+    c.get("/book").await;
+    let p = c
+        .post_form(
+            "/book/prisoner",
+            &[
+                ("establishment", est),
+                ("prisoner-name", "John Smith"),
+                ("prisoner-dob-day", "12"),
+                ("prisoner-dob-month", "5"),
+                ("prisoner-dob-year", "1990"),
+                ("prisoner-number", "A1234BC"),
+            ],
+        )
+        .await;
+    assert!(
+        p.url.ends_with("/book/visitors"),
+        "{}: {:?}",
+        p.url,
+        p.error_summary()
+    );
+    let p = c
+        .post_form(
+            "/book/visitors",
+            &[
+                ("lead-name", "Mary Smith"),
+                ("lead-dob-day", "3"),
+                ("lead-dob-month", "4"),
+                ("lead-dob-year", "1965"),
+                ("lead-email", "mary@example.com"),
+                ("lead-phone", "07700 900 982"),
+                ("visitor-1-name", "Tom Smith"),
+                ("visitor-1-dob-day", "1"),
+                ("visitor-1-dob-month", "9"),
+                ("visitor-1-dob-year", "2016"),
+            ],
+        )
+        .await;
+    assert!(
+        p.url.ends_with("/book/sessions"),
+        "{}: {:?}",
+        p.url,
+        p.error_summary()
+    );
+    let mut fields = Vec::new();
+    let names = ["session-1", "session-2", "session-3"];
+    for (i, s) in session_ids.iter().enumerate() {
+        fields.push((names[i], *s));
+    }
+    let p = c.post_form("/book/sessions", &fields).await;
+    assert!(
+        p.url.ends_with("/book/support"),
+        "{}: {:?}",
+        p.url,
+        p.error_summary()
+    );
+    let p = c
+        .post_form(
+            "/book/support",
+            &[("support-needs", "Wheelchair access, please")],
+        )
+        .await;
+    assert!(
+        p.url.ends_with("/book/check"),
+        "{}: {:?}",
+        p.url,
+        p.error_summary()
+    );
+    p
+}
