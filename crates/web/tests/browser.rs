@@ -38,9 +38,12 @@ async fn start_driver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver must be installed (apt-get install chromium chromium-driver; .ci/run does it)");
+    // Owned by the guard from here on, so it is killed and reaped however
+    // the test ends.
+    let driver = Driver { child, port };
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Driver { child, port };
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
