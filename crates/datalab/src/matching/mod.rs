@@ -10,6 +10,7 @@
 
 pub mod balance;
 mod data;
+pub mod input;
 pub mod logistic;
 pub mod nearest;
 
@@ -86,10 +87,12 @@ pub struct Matching {
     pub overlap: balance::Overlap,
 }
 
-fn sd(v: &[f64]) -> f64 {
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)).sqrt()
+/// Sample standard deviation of the values where `keep` is set.
+fn sd(v: &[f64], keep: &[bool]) -> f64 {
+    let kept = || v.iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| *x);
+    let n = kept().count() as f64;
+    let mean = kept().sum::<f64>() / n;
+    (kept().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)).sqrt()
 }
 
 /// Fits the propensity model and matches.
@@ -113,9 +116,12 @@ pub fn run(data: &Dataset, settings: &Settings) -> Result<Matching, MatchError> 
     let strata = exact_strata(data, &settings.exact)?;
     let design = data.design();
     let fit = logistic::fit(&design, &data.treated, Control::default())?;
+    // The caliper's standard deviation is taken over the units that survive
+    // common-support trimming, as MatchIt takes it.
+    let kept = nearest::support(&fit.linear, &data.treated, settings.discard);
     let caliper_logit = settings
         .caliper
-        .map_or(f64::INFINITY, |c| c * sd(&fit.linear));
+        .map_or(f64::INFINITY, |c| c * sd(&fit.linear, &kept));
     let matched = nearest::match_on(
         &fit.linear,
         &data.treated,
@@ -183,4 +189,67 @@ fn exact_strata(data: &Dataset, names: &[String]) -> Result<Option<Vec<u32>>, Ma
             })
             .collect(),
     ))
+}
+
+/// One outcome's comparison after matching.
+#[derive(Debug, Clone, Serialize)]
+pub struct Effect {
+    /// The outcome.
+    pub outcome: String,
+    /// Rows left out because the outcome is missing there (matched rows
+    /// only).
+    pub missing: usize,
+    /// The estimate, or why there is none.
+    #[serde(flatten)]
+    pub result: EffectResult,
+}
+
+/// An estimate or the reason there is none.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum EffectResult {
+    /// The comparison.
+    Estimate(crate::stats::Estimate),
+    /// Why it could not be made.
+    Error {
+        /// The reason, for a person.
+        error: String,
+    },
+}
+
+/// Compares every outcome between the matched treated units and their
+/// weighted comparison group (the effect on the treated), leaving out rows
+/// where the outcome is missing.
+pub fn effects(data: &Dataset, weights: &[f64], confidence: f64) -> Vec<Effect> {
+    data.outcomes
+        .iter()
+        .map(|o| {
+            let (mut treated, mut comparison, mut w) = (Vec::new(), Vec::new(), Vec::new());
+            let mut missing = 0;
+            for ((&y, &t), &wt) in o.values.iter().zip(&data.treated).zip(weights) {
+                if wt <= 0.0 {
+                    continue;
+                }
+                if y.is_nan() {
+                    missing += 1;
+                } else if t {
+                    treated.push(y);
+                } else {
+                    comparison.push(y);
+                    w.push(wt);
+                }
+            }
+            let result = match crate::stats::compare(&treated, &comparison, &w, confidence) {
+                Ok(e) => EffectResult::Estimate(e),
+                Err(e) => EffectResult::Error {
+                    error: e.to_string(),
+                },
+            };
+            Effect {
+                outcome: o.name.clone(),
+                missing,
+                result,
+            }
+        })
+        .collect()
 }

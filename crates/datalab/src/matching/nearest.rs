@@ -235,6 +235,36 @@ fn stratum(
     }
 }
 
+/// Which rows common-support trimming keeps: with [`Discard::Treated`],
+/// treated rows outside the range of the controls' distances are dropped,
+/// and the other way round for [`Discard::Control`]. Both ranges come from
+/// the full sample, as MatchIt takes them.
+pub fn support(distance: &[f64], treated: &[bool], discard: Discard) -> Vec<bool> {
+    let range = |want: bool| {
+        distance
+            .iter()
+            .zip(treated)
+            .filter(|(_, t)| **t == want)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (&d, _)| {
+                (lo.min(d), hi.max(d))
+            })
+    };
+    let (tlo, thi) = range(true);
+    let (clo, chi) = range(false);
+    let outside = |d: f64, (lo, hi): (f64, f64)| d < lo || d > hi;
+    distance
+        .iter()
+        .zip(treated)
+        .map(|(&d, &t)| {
+            !if t {
+                matches!(discard, Discard::Treated | Discard::Both) && outside(d, (clo, chi))
+            } else {
+                matches!(discard, Discard::Control | Discard::Both) && outside(d, (tlo, thi))
+            }
+        })
+        .collect()
+}
+
 /// Matches treated rows to controls on `distance`.
 ///
 /// `strata` (exact matching) gives each row a stratum; `caliper` is in the
@@ -248,35 +278,9 @@ pub fn match_on(
     discard: Discard,
 ) -> Matched {
     let n = distance.len();
-    let range = |want: bool| {
-        distance
-            .iter()
-            .zip(treated)
-            .filter(|(_, t)| **t == want)
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (&d, _)| {
-                (lo.min(d), hi.max(d))
-            })
-    };
-    let (tlo, thi) = range(true);
-    let (clo, chi) = range(false);
-    let outside = |d: f64, (lo, hi): (f64, f64)| d < lo || d > hi;
-    let mut keep = vec![true; n];
-    let (mut discarded_treated, mut discarded_control) = (0, 0);
-    for i in 0..n {
-        let drop = if treated[i] {
-            matches!(discard, Discard::Treated | Discard::Both) && outside(distance[i], (clo, chi))
-        } else {
-            matches!(discard, Discard::Control | Discard::Both) && outside(distance[i], (tlo, thi))
-        };
-        if drop {
-            keep[i] = false;
-            if treated[i] {
-                discarded_treated += 1;
-            } else {
-                discarded_control += 1;
-            }
-        }
-    }
+    let keep = support(distance, treated, discard);
+    let dropped = |want: bool| (0..n).filter(|&i| treated[i] == want && !keep[i]).count();
+    let (discarded_treated, discarded_control) = (dropped(true), dropped(false));
     // Matching order: largest distance first, the data's order for ties.
     let mut order: Vec<usize> = (0..n).filter(|&i| treated[i] && keep[i]).collect();
     order.sort_by(|&a, &b| distance[b].total_cmp(&distance[a]).then(a.cmp(&b)));

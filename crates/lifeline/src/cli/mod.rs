@@ -3,6 +3,7 @@
 mod calendar;
 mod datalab;
 mod link;
+mod matching;
 mod serve;
 
 use std::process::ExitCode;
@@ -32,6 +33,9 @@ enum Command {
     Link(link::LinkArgs),
     /// Find the records in one table that are the same person or thing.
     Dedupe(link::DedupeArgs),
+    /// Propensity score matching for any table: fit, match, check balance
+    /// and compare outcomes (the effect on the treated).
+    Match(matching::MatchArgs),
     /// UK bank holidays and working days.
     #[command(subcommand)]
     Calendar(calendar::Command),
@@ -47,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Datalab(cmd) => datalab::run(cmd),
         Command::Link(args) => link::link(args),
         Command::Dedupe(args) => link::dedupe(args),
+        Command::Match(args) => matching::run(args),
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Serve(args) => serve::run(args),
     }
