@@ -170,7 +170,7 @@ pub async fn register_visitor(
     .bind(name)
     .bind(sha256_hex(&token))
     .bind(now())
-    .execute(db.pool())
+    .execute(db.writer())
     .await
     .map_err(Error::from);
     match result {
@@ -208,7 +208,7 @@ pub async fn verify_email(db: &Db, token: &str) -> Result<Option<String>> {
         sqlx::query("UPDATE accounts SET verified_at = $1, verify_token_hash = NULL WHERE id = $2")
             .bind(now())
             .bind(id)
-            .execute(db.pool())
+            .execute(db.writer())
             .await?;
     }
     Ok(id)

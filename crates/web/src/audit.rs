@@ -31,7 +31,7 @@ pub(crate) async fn record(
 
 /// Writes an entry outside any transaction.
 pub async fn log(db: &Db, actor: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
-    let mut conn = db.pool().acquire().await?;
+    let mut conn = db.writer().acquire().await?;
     record(&mut conn, actor, action, subject, detail).await
 }
 

@@ -26,6 +26,7 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: AnyPool,
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -46,7 +47,28 @@ impl Db {
             )));
         };
         let options = AnyConnectOptions::from_str(url)?;
-        let pool = AnyPoolOptions::new()
+        let pool = Self::pool_options(backend, max_connections)
+            .connect_with(options.clone())
+            .await?;
+        // SQLite lets one connection write at a time, and a connection that
+        // finds the lock taken sleeps in growing steps before retrying,
+        // which under load costs more than the writes. Giving writes a
+        // pool of one connection queues them fairly in the process instead.
+        let writer = match backend {
+            Backend::Sqlite => Self::pool_options(backend, 1).connect_with(options).await?,
+            Backend::Postgres => pool.clone(),
+        };
+        let db = Db {
+            pool,
+            writer,
+            backend,
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
+        AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
@@ -63,16 +85,17 @@ impl Db {
                     Ok(())
                 })
             })
-            .connect_with(options)
-            .await?;
-        let db = Db { pool, backend };
-        db.migrate().await?;
-        Ok(db)
     }
 
-    /// The pool, for queries.
+    /// The pool, for reads (and for writes on PostgreSQL, where it is the
+    /// same pool as [`Db::writer`]).
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The pool for statements that write.
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// Which engine this is.
@@ -86,18 +109,19 @@ impl Db {
     /// waiting its turn.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
         })
     }
 
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     async fn migrate(&self) -> Result<()> {
-        self.pool
+        self.writer
             .execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations \
                  (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",

@@ -183,7 +183,7 @@ pub async fn update_settings(db: &Db, id: &str, window_days: i64, notice_days: i
     .bind(window_days)
     .bind(notice_days)
     .bind(id)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound);
@@ -244,7 +244,7 @@ pub async fn add_template(db: &Db, establishment: &str, t: &Template) -> Result<
     .bind(&t.end)
     .bind(t.open_capacity)
     .bind(t.closed_capacity)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -253,7 +253,7 @@ pub async fn add_template(db: &Db, establishment: &str, t: &Template) -> Result<
 pub async fn set_templates(db: &Db, establishment: &str, templates: &[Template]) -> Result<()> {
     sqlx::query("DELETE FROM session_templates WHERE establishment_id = $1")
         .bind(establishment)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     for t in templates {
         add_template(db, establishment, t).await?;
@@ -266,7 +266,7 @@ pub async fn remove_template(db: &Db, establishment: &str, template_id: &str) ->
     sqlx::query("DELETE FROM session_templates WHERE establishment_id = $1 AND id = $2")
         .bind(establishment)
         .bind(template_id)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -292,7 +292,7 @@ pub async fn add_one_off(
     .bind(end)
     .bind(open_capacity)
     .bind(closed_capacity)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -324,7 +324,7 @@ pub async fn block_date(
     .bind(reason)
     .bind(actor)
     .bind(now())
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(())
 }
@@ -334,7 +334,7 @@ pub async fn unblock_date(db: &Db, establishment: &str, date: NaiveDate) -> Resu
     sqlx::query("DELETE FROM blocked_dates WHERE establishment_id = $1 AND date = $2")
         .bind(establishment)
         .bind(date.to_string())
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }

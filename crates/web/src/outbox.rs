@@ -174,7 +174,7 @@ async fn deliver_due(
                     .bind(now())
                     .bind(attempts)
                     .bind(&id)
-                    .execute(db.pool())
+                    .execute(db.writer())
                     .await?;
                 tracing::info!(message = %id, "email sent");
             }
@@ -192,7 +192,7 @@ async fn deliver_due(
                 .bind(i64::from(give_up))
                 .bind(&error)
                 .bind(&id)
-                .execute(db.pool())
+                .execute(db.writer())
                 .await?;
                 tracing::warn!(message = %id, attempts, give_up, %error, "email not sent");
             }

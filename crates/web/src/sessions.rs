@@ -130,7 +130,7 @@ impl SessionStore {
                     sqlx::query("UPDATE web_sessions SET last_seen = $1 WHERE id_hash = $2")
                         .bind(t)
                         .bind(&key)
-                        .execute(self.db.pool())
+                        .execute(self.db.writer())
                         .await?;
                 }
                 Ok(Some((key, data)))
@@ -189,7 +189,7 @@ impl SessionStore {
         .bind(key)
         .bind(&json)
         .bind(t)
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await?;
         self.cache.lock().expect("session cache poisoned").insert(
             key.to_owned(),
@@ -210,7 +210,7 @@ impl SessionStore {
             .remove(key);
         sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
             .bind(key)
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await?;
         Ok(())
     }
@@ -225,7 +225,7 @@ impl SessionStore {
             .retain(|_, e| e.last_seen >= cutoff);
         let done = sqlx::query("DELETE FROM web_sessions WHERE last_seen < $1")
             .bind(cutoff)
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await?;
         Ok(done.rows_affected())
     }

@@ -191,7 +191,7 @@ async fn register(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn) -> 
         Err(crate::Error::Conflict(_)) => {
             // Say the same as for a new address, so that the form does not
             // reveal who has an account; tell the owner instead.
-            let mut conn = st.db.pool().acquire().await.map_err(crate::Error::from)?;
+            let mut conn = st.db.writer().acquire().await.map_err(crate::Error::from)?;
             outbox::enqueue(
                 &mut conn,
                 None,
@@ -210,7 +210,7 @@ async fn register(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn) -> 
         st.config.public_url.trim_end_matches('/'),
         token
     );
-    let mut conn = st.db.pool().acquire().await.map_err(crate::Error::from)?;
+    let mut conn = st.db.writer().acquire().await.map_err(crate::Error::from)?;
     outbox::enqueue(
         &mut conn,
         None,
