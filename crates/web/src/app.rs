@@ -36,6 +36,9 @@ pub(crate) struct Inner {
     pub limiter: SignInLimiter,
     pub hasher: Hasher,
     pub outbox_wake: Arc<Notify>,
+    /// The establishments, read once: every booking page needs the list,
+    /// and it changes only through the settings page.
+    pub establishments: tokio::sync::RwLock<Option<Arc<Vec<establishments::Establishment>>>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -46,6 +49,21 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// The enabled establishments, from memory after the first read.
+    pub async fn establishments(&self) -> Result<Arc<Vec<establishments::Establishment>>> {
+        if let Some(list) = self.0.establishments.read().await.as_ref() {
+            return Ok(list.clone());
+        }
+        let list = Arc::new(establishments::list(&self.db).await?);
+        *self.0.establishments.write().await = Some(list.clone());
+        Ok(list)
+    }
+
+    /// Forgets the cached establishments after a change.
+    pub async fn establishments_changed(&self) {
+        *self.0.establishments.write().await = None;
+    }
+
     /// Wakes the outbox worker after a message was stored.
     pub fn mail_waiting(&self) {
         self.outbox_wake.notify_one();
@@ -416,6 +434,7 @@ impl App {
             limiter: SignInLimiter::new(config.sign_in_max_failures, config.sign_in_window_minutes),
             hasher,
             outbox_wake: Arc::new(Notify::new()),
+            establishments: tokio::sync::RwLock::new(None),
             db: db.clone(),
             config,
         }));

@@ -129,7 +129,7 @@ async fn prisoner_form(State(st): State<AppState>, sess: Sess) -> Page {
         Err(r) => return Ok(*r),
     };
     let d = draft(&sess, &user);
-    let ests = establishments::list(&st.db).await?;
+    let ests = st.establishments().await?;
     Ok(prisoner_page(
         &sess.ctx(st.config.dev),
         &ests,
@@ -160,7 +160,7 @@ async fn prisoner_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn
         Err(r) => return Ok(*r),
     };
     let mut d = draft(&sess, &user);
-    let ests = establishments::list(&st.db).await?;
+    let ests = st.establishments().await?;
     // Keep what was typed even when it has problems, so nothing is lost.
     let previous_est = field(&d.fields, "establishment").to_owned();
     d.merge(f, PRISONER_FIELDS);
@@ -311,10 +311,14 @@ async fn session_context(
     if id.is_empty() {
         return Ok(None);
     }
-    let est = match establishments::get(&st.db, id).await {
-        Ok(e) => e,
-        Err(Error::NotFound) => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(est) = st
+        .establishments()
+        .await?
+        .iter()
+        .find(|e| e.id == id)
+        .cloned()
+    else {
+        return Ok(None);
     };
     let t = today();
     let available = establishments::available_sessions(&st.db, &est, t).await?;
@@ -434,7 +438,7 @@ async fn assemble(
     d: &Draft,
 ) -> Result<Result<(VisitRequest, Establishment), Response>, Error> {
     let c = sess.ctx(st.config.dev);
-    let ests = establishments::list(&st.db).await?;
+    let ests = st.establishments().await?;
     let (est_id, prisoner) = match visits::check_prisoner(&d.fields, &ests, today()) {
         Ok(x) => x,
         Err(e) => return Ok(Err(prisoner_page(&c, &ests, &d.fields, &e))),
@@ -638,7 +642,7 @@ async fn my_visits(State(st): State<AppState>, sess: Sess) -> Page {
         Err(r) => return Ok(*r),
     };
     let list = visits::list_for_account(&st.db, &user.id).await?;
-    let ests = establishments::list(&st.db).await?;
+    let ests = st.establishments().await?;
     let name = |id: &str| {
         ests.iter()
             .find(|e| e.id == id)

@@ -90,7 +90,7 @@ async fn establishment_for(
 
 async fn dashboard(State(st): State<AppState>, sess: Sess) -> Page {
     let u = require!(staff(&sess));
-    let all = establishments::list(&st.db).await?;
+    let all = st.establishments().await?;
     let mine: Vec<&Establishment> = all
         .iter()
         .filter(|e| u.can_see_establishment(&e.id))
@@ -736,6 +736,7 @@ async fn settings_post(
     }
     if let (Some(w), Some(n)) = (window, notice) {
         establishments::update_settings(&st.db, &id, w, n).await?;
+        st.establishments_changed().await;
         audit::log(
             &st.db,
             &u.id,
