@@ -366,3 +366,19 @@ pub async fn ensure_admin(
     .await?;
     Ok(generated.then_some(password))
 }
+
+/// Every staff account with its establishments, by name.
+pub async fn list_staff(db: &Db) -> Result<Vec<(Account, Vec<String>)>> {
+    let rows = sqlx::query(
+        "SELECT id, email, name, kind, role, verified_at FROM accounts WHERE kind = 'staff' ORDER BY name, email",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let a = account_from_row(r)?;
+        let ests = staff_establishments(db, &a.id).await?;
+        out.push((a, ests));
+    }
+    Ok(out)
+}

@@ -297,6 +297,35 @@ pub async fn add_one_off(
     Ok(())
 }
 
+/// One-off sessions from `from` on.
+pub async fn one_offs(db: &Db, establishment: &str, from: NaiveDate) -> Result<Vec<SessionSlot>> {
+    let rows = sqlx::query(
+        "SELECT date, start_time, end_time, open_capacity, closed_capacity FROM one_off_sessions \
+         WHERE establishment_id = $1 AND date >= $2 ORDER BY date, start_time",
+    )
+    .bind(establishment)
+    .bind(from.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let d: String = r.try_get("date")?;
+            let date = parse_date(&d)?;
+            let start: String = r.try_get("start_time")?;
+            Ok(SessionSlot {
+                id: slot_id(establishment, date, &start),
+                date,
+                start,
+                end: r.try_get("end_time")?,
+                open_capacity: r.try_get("open_capacity")?,
+                closed_capacity: r.try_get("closed_capacity")?,
+                open_booked: 0,
+                closed_booked: 0,
+            })
+        })
+        .collect()
+}
+
 /// A date on which no visits take place.
 #[derive(Debug, Clone)]
 pub struct BlockedDate {

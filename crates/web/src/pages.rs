@@ -91,6 +91,7 @@ fn header(ctx: &Ctx) -> Markup {
         Some(u) if u.is_staff() => {
             links.push(("/staff", "Visit requests"));
             if u.is_national_admin() {
+                links.push(("/staff/accounts", "Staff accounts"));
                 links.push(("/staff/subject-access", "Subject access"));
                 links.push(("/staff/audit", "Audit log"));
             }

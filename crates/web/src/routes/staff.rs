@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use maud::{Markup, html};
 use sqlx::Row;
 
+use crate::accounts::{self, Role};
 use crate::app::{AppState, FormIn, OwnedCtx, Page, Sess, see_other};
 use crate::establishments::{self, Establishment};
 use crate::forms::{self, Errors, get as field};
@@ -49,6 +50,13 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/staff/subject-access/export.json", get(export_json))
         .route("/staff/subject-access/export.html", get(export_html))
         .route("/staff/audit", get(audit_page))
+        .route("/staff/establishments/{id}/sessions", post(add_weekly_post))
+        .route(
+            "/staff/establishments/{id}/sessions/remove",
+            post(remove_weekly_post),
+        )
+        .route("/staff/establishments/{id}/one-off", post(add_one_off_post))
+        .route("/staff/accounts", get(accounts_page).post(accounts_post))
 }
 
 fn staff(sess: &Sess) -> Result<SessionUser, Box<Response>> {
@@ -641,16 +649,19 @@ async fn render_settings(
         "Saturday",
         "Sunday",
     ];
-    let window = if f.is_empty() {
-        est.booking_window_days.to_string()
-    } else {
-        field(f, "window").to_owned()
-    };
-    let notice = if f.is_empty() {
-        est.min_notice_working_days.to_string()
-    } else {
-        field(f, "notice").to_owned()
-    };
+    let window = f
+        .get("window")
+        .cloned()
+        .unwrap_or_else(|| est.booking_window_days.to_string());
+    let notice = f
+        .get("notice")
+        .cloned()
+        .unwrap_or_else(|| est.min_notice_working_days.to_string());
+    let one_offs = establishments::one_offs(&st.db, &est.id, today()).await?;
+    let day_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "Select a day".to_owned()))
+            .chain((1..=7).map(|d| (d.to_string(), days[d].to_owned())))
+            .collect();
     Ok(c.page(
         &format!("{} settings", est.name),
         e,
@@ -673,6 +684,7 @@ async fn render_settings(
                         th scope="col" class="govuk-table__header" { "Time" }
                         th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Open places" }
                         th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Closed places" }
+                        th scope="col" class="govuk-table__header" { span class="govuk-visually-hidden" { "Action" } }
                     } }
                     tbody class="govuk-table__body" {
                         @for t in &templates {
@@ -681,9 +693,36 @@ async fn render_settings(
                                 td class="govuk-table__cell" { (establishments::clock(&t.start)) " to " (establishments::clock(&t.end)) }
                                 td class="govuk-table__cell govuk-table__cell--numeric" { (t.open_capacity) }
                                 td class="govuk-table__cell govuk-table__cell--numeric" { (t.closed_capacity) }
+                                td class="govuk-table__cell" {
+                                    form method="post" action={ "/staff/establishments/" (est.id) "/sessions/remove" } {
+                                        (csrf(&c.csrf))
+                                        input type="hidden" name="template" value=(t.id);
+                                        button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" {
+                                            "Remove" span class="govuk-visually-hidden" { " " (days[t.weekday.clamp(1, 7) as usize]) " " (t.start) }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
+                }
+                h3 class="govuk-heading-s" { "Add a weekly session" }
+                form method="post" action={ "/staff/establishments/" (est.id) "/sessions" } novalidate {
+                    (csrf(&c.csrf))
+                    (pages::select("weekly-day", "Day", None, &day_options, field(f, "weekly-day"), e))
+                    (session_fields("weekly", f, e))
+                    (button("Add weekly session"))
+                }
+                h2 class="govuk-heading-m" { "One-off sessions" }
+                @if one_offs.is_empty() { p class="govuk-body" { "None coming up." } }
+                ul class="govuk-list" {
+                    @for s in &one_offs { li { (s.label()) " (" (s.open_capacity) " open, " (s.closed_capacity) " closed places)" } }
+                }
+                form method="post" action={ "/staff/establishments/" (est.id) "/one-off" } novalidate {
+                    (csrf(&c.csrf))
+                    (date_input("oneoff-date", "Date", "For example, 27 3 2026", f, e, false))
+                    (session_fields("oneoff", f, e))
+                    (button("Add one-off session"))
                 }
             } }
         },
@@ -750,6 +789,333 @@ async fn settings_post(
     }
     let c = sess.ctx(st.config.dev);
     Ok(render_settings(&st, &c, &est, &f, &e).await?)
+}
+
+fn session_fields(prefix: &str, f: &BTreeMap<String, String>, e: &Errors) -> Markup {
+    let small = |name: &str, label: &str, hint: &'static str| {
+        let id = format!("{prefix}-{name}");
+        input(
+            &id,
+            label,
+            field(f, &id),
+            e,
+            Input {
+                width: Some("5"),
+                hint: Some(hint),
+                ..Default::default()
+            },
+        )
+    };
+    html! {
+        (small("start", "Starts", "24-hour clock, like 14:00"))
+        (small("end", "Ends", "24-hour clock, like 16:00"))
+        (small("open", "Open places", "Visitor groups at open tables"))
+        (small("closed", "Closed places", "Visitor groups behind a screen"))
+    }
+}
+
+/// Checks the time and places fields shared by both session forms.
+fn check_session_fields(
+    prefix: &str,
+    f: &BTreeMap<String, String>,
+    e: &mut Errors,
+) -> Option<(String, String, i64, i64)> {
+    let time = |name: &str, label: &str, e: &mut Errors| {
+        let id = format!("{prefix}-{name}");
+        let v = field(f, &id).trim().to_owned();
+        match chrono::NaiveTime::parse_from_str(&v, "%H:%M") {
+            Ok(t) => Some(t.format("%H:%M").to_string()),
+            Err(_) => {
+                e.add(
+                    &id,
+                    format!("Enter the time the session {label} on the 24-hour clock, like 14:00"),
+                );
+                None
+            }
+        }
+    };
+    let places = |name: &str, label: &str, e: &mut Errors| {
+        let id = format!("{prefix}-{name}");
+        match field(f, &id).trim().parse::<i64>() {
+            Ok(n) if (0..=500).contains(&n) => Some(n),
+            _ => {
+                e.add(
+                    &id,
+                    format!("{label} must be a whole number between 0 and 500"),
+                );
+                None
+            }
+        }
+    };
+    let start = time("start", "starts", e);
+    let end = time("end", "ends", e);
+    let open = places("open", "Open places", e);
+    let closed = places("closed", "Closed places", e);
+    if let (Some(s), Some(en)) = (&start, &end)
+        && en <= s
+    {
+        e.add(
+            format!("{prefix}-end"),
+            "The session must end after it starts",
+        );
+    }
+    if open == Some(0) && closed == Some(0) {
+        e.add(
+            format!("{prefix}-open"),
+            "A session needs at least one place",
+        );
+    }
+    match (start, end, open, closed) {
+        (Some(s), Some(en), Some(o), Some(c)) if e.is_empty() => Some((s, en, o, c)),
+        _ => None,
+    }
+}
+
+async fn admin_establishment(
+    st: &AppState,
+    sess: &Sess,
+    id: &str,
+) -> Result<Result<(SessionUser, Establishment), Response>, Error> {
+    let u = match staff(sess) {
+        Ok(u) => u,
+        Err(r) => return Ok(Err(*r)),
+    };
+    if !u.is_admin() {
+        return Err(Error::Forbidden);
+    }
+    let est = establishment_for(st, &u, id).await?;
+    Ok(Ok((u, est)))
+}
+
+async fn add_weekly_post(
+    State(st): State<AppState>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(f): FormIn,
+) -> Page {
+    let (u, est) = match admin_establishment(&st, &sess, &id).await? {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let mut e = Errors::default();
+    let day = field(&f, "weekly-day")
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (1..=7).contains(d));
+    if day.is_none() {
+        e.add("weekly-day", "Select the day of the week");
+    }
+    let fields = check_session_fields("weekly", &f, &mut e);
+    if let (Some(weekday), Some((start, end, open, closed))) = (day, fields) {
+        let t = establishments::Template {
+            id: String::new(),
+            weekday,
+            start,
+            end,
+            open_capacity: open,
+            closed_capacity: closed,
+        };
+        establishments::add_template(&st.db, &id, &t).await?;
+        audit::log(
+            &st.db,
+            &u.id,
+            "establishment.session_add",
+            &id,
+            &format!("weekly session day {weekday} {}-{}", t.start, t.end),
+        )
+        .await?;
+        sess.update(|s| s.notice = Some("Weekly session added".into()));
+        return Ok(see_other(&format!("/staff/establishments/{id}/settings")));
+    }
+    let c = sess.ctx(st.config.dev);
+    Ok(render_settings(&st, &c, &est, &f, &e).await?)
+}
+
+async fn remove_weekly_post(
+    State(st): State<AppState>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(f): FormIn,
+) -> Page {
+    let (u, _) = match admin_establishment(&st, &sess, &id).await? {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    establishments::remove_template(&st.db, &id, field(&f, "template")).await?;
+    audit::log(
+        &st.db,
+        &u.id,
+        "establishment.session_remove",
+        &id,
+        "weekly session removed",
+    )
+    .await?;
+    sess.update(|s| {
+        s.notice = Some("Weekly session removed. Visits already booked into it are kept.".into())
+    });
+    Ok(see_other(&format!("/staff/establishments/{id}/settings")))
+}
+
+async fn add_one_off_post(
+    State(st): State<AppState>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(f): FormIn,
+) -> Page {
+    let (u, est) = match admin_establishment(&st, &sess, &id).await? {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let mut e = Errors::default();
+    let date = forms::date(&f, "oneoff-date", "the date", &mut e);
+    if let Some(d) = date
+        && d < today()
+    {
+        e.add("oneoff-date", "The date must be today or in the future");
+    }
+    let fields = check_session_fields("oneoff", &f, &mut e);
+    if let (true, Some(d), Some((start, end, open, closed))) = (e.is_empty(), date, fields) {
+        establishments::add_one_off(&st.db, &id, d, &start, &end, open, closed).await?;
+        audit::log(
+            &st.db,
+            &u.id,
+            "establishment.session_add",
+            &id,
+            &format!("one-off session {d} {start}-{end}"),
+        )
+        .await?;
+        sess.update(|s| s.notice = Some("One-off session added".into()));
+        return Ok(see_other(&format!("/staff/establishments/{id}/settings")));
+    }
+    let c = sess.ctx(st.config.dev);
+    Ok(render_settings(&st, &c, &est, &f, &e).await?)
+}
+
+async fn render_accounts(
+    st: &AppState,
+    c: &OwnedCtx,
+    f: &BTreeMap<String, String>,
+    e: &Errors,
+) -> Result<Response, Error> {
+    let staff_list = accounts::list_staff(&st.db).await?;
+    let ests = st.establishments().await?;
+    let mut options = vec![(String::new(), "Select an establishment".to_owned())];
+    options.extend(ests.iter().map(|x| (x.id.clone(), x.name.clone())));
+    let roles: Vec<(String, String, Option<Markup>)> = [
+        Role::BookingStaff,
+        Role::EstablishmentAdmin,
+        Role::NationalAdmin,
+    ]
+    .iter()
+    .map(|r| (r.as_str().to_owned(), r.label().to_owned(), None))
+    .collect();
+    Ok(c.page(
+        "Staff accounts",
+        e,
+        html! {
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(e))
+                h1 class="govuk-heading-l" { "Staff accounts" }
+                table class="govuk-table" {
+                    thead class="govuk-table__head" { tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "Name" }
+                        th scope="col" class="govuk-table__header" { "Email" }
+                        th scope="col" class="govuk-table__header" { "Role" }
+                        th scope="col" class="govuk-table__header" { "Establishments" }
+                    } }
+                    tbody class="govuk-table__body" {
+                        @for (a, ests) in &staff_list {
+                            tr class="govuk-table__row" {
+                                td class="govuk-table__cell" { (a.name) }
+                                td class="govuk-table__cell" { (a.email) }
+                                td class="govuk-table__cell" { (a.role.map(|r| r.label()).unwrap_or("")) }
+                                td class="govuk-table__cell" { @if a.role == Some(Role::NationalAdmin) { "All" } @else { (ests.join(", ")) } }
+                            }
+                        }
+                    }
+                }
+                h2 class="govuk-heading-m" { "Add a member of staff" }
+                form method="post" action="/staff/accounts" novalidate {
+                    (csrf(&c.csrf))
+                    (input("staff-name", "Full name", field(f, "staff-name"), e, Input { spellcheck_off: true, ..Default::default() }))
+                    (input("staff-email", "Email address", field(f, "staff-email"), e, Input { kind: Some("email"), spellcheck_off: true, ..Default::default() }))
+                    (radios("staff-role", "Role", &roles, field(f, "staff-role"), e))
+                    (pages::select("staff-establishment", "Establishment", Some("Not needed for a national administrator"), &options, field(f, "staff-establishment"), e))
+                    (input("staff-password", "First password", "", e, Input { kind: Some("password"), autocomplete: Some("new-password"), hint: Some("At least 10 characters. Give it to them in person; they should change it"), ..Default::default() }))
+                    (button("Add account"))
+                }
+            } }
+        },
+    ))
+}
+
+async fn accounts_page(State(st): State<AppState>, sess: Sess) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let c = sess.ctx(st.config.dev);
+    Ok(render_accounts(&st, &c, &BTreeMap::new(), &Errors::default()).await?)
+}
+
+async fn accounts_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let mut e = Errors::default();
+    let name = forms::name(
+        field(&f, "staff-name"),
+        "staff-name",
+        "their full name",
+        &mut e,
+    );
+    let email = forms::email(field(&f, "staff-email"), "staff-email", &mut e);
+    let role = Role::parse(field(&f, "staff-role"));
+    if role.is_none() {
+        e.add("staff-role", "Select a role");
+    }
+    let est = field(&f, "staff-establishment");
+    let ests = st.establishments().await?;
+    if role.is_some_and(|r| r != Role::NationalAdmin) && !ests.iter().any(|x| x.id == est) {
+        e.add(
+            "staff-establishment",
+            "Select the establishment they work for",
+        );
+    }
+    let password = forms::new_password(field(&f, "staff-password"), "staff-password", &mut e);
+    if let (true, Some(name), Some(email), Some(role), Some(password)) =
+        (e.is_empty(), name, email, role, password)
+    {
+        let list: Vec<&str> = if role == Role::NationalAdmin {
+            vec![]
+        } else {
+            vec![est]
+        };
+        match accounts::create_staff(&st.db, &st.hasher, &email, &name, &password, role, &list)
+            .await
+        {
+            Ok(a) => {
+                audit::log(
+                    &st.db,
+                    &u.id,
+                    "account.create_staff",
+                    &a.id,
+                    &format!("{} for {}", role.as_str(), list.join(",")),
+                )
+                .await?;
+                sess.update(|s| s.notice = Some(format!("Account created for {name}")));
+                return Ok(see_other("/staff/accounts"));
+            }
+            Err(Error::Conflict(_)) => e.add(
+                "staff-email",
+                "An account with that email address already exists",
+            ),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let c = sess.ctx(st.config.dev);
+    Ok(render_accounts(&st, &c, &f, &e).await?)
 }
 
 async fn outbox_page(State(st): State<AppState>, sess: Sess) -> Page {
