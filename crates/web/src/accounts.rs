@@ -382,3 +382,36 @@ pub async fn list_staff(db: &Db) -> Result<Vec<(Account, Vec<String>)>> {
     }
     Ok(out)
 }
+
+/// Changes a password after checking the current one. `false` when the
+/// current password is wrong.
+pub async fn change_password(
+    db: &Db,
+    hasher: &Hasher,
+    account_id: &str,
+    current: &str,
+    new: &str,
+) -> Result<bool> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(db.pool())
+            .await?;
+    let Some(stored) = stored else {
+        return Err(Error::NotFound);
+    };
+    let (h, cur) = (*hasher, current.to_owned());
+    let ok = tokio::task::spawn_blocking(move || h.verify(&cur, &stored))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        return Ok(false);
+    }
+    let hash = hasher.hash(new)?;
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(account_id)
+        .execute(db.writer())
+        .await?;
+    Ok(true)
+}

@@ -128,6 +128,9 @@ fn header(ctx: &Ctx) -> Markup {
                             }
                             @if ctx.user.is_some() {
                                 li class="govuk-header__navigation-item" {
+                                    a class="govuk-header__link" href="/account/password" { "Password" }
+                                }
+                                li class="govuk-header__navigation-item" {
                                     form method="post" action="/sign-out" class="lifeline-inline-form" {
                                         (csrf(ctx.csrf))
                                         button type="submit" class="govuk-header__link lifeline-link-button" { "Sign out" }

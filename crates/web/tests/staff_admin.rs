@@ -314,5 +314,37 @@ async fn national_administrators_add_staff() {
     assert!(landed.body.contains("/staff/establishments/leeds"));
     assert!(!landed.body.contains("/staff/establishments/hull"));
     assert_eq!(sam.get("/staff/accounts").await.status, 403);
+    // Sam changes the first password.
+    let wrong = sam
+        .post_form(
+            "/account/password",
+            &[
+                ("current-password", "not it"),
+                ("new-password", "my own secret phrase"),
+            ],
+        )
+        .await;
+    assert!(wrong.error_summary().unwrap().contains("not correct"));
+    let changed = sam
+        .post_form(
+            "/account/password",
+            &[
+                ("current-password", "a good long password"),
+                ("new-password", "my own secret phrase"),
+            ],
+        )
+        .await;
+    assert!(changed.body.contains("Your password has been changed"));
+    let again = app.client();
+    let landed = again
+        .post_form(
+            "/sign-in",
+            &[
+                ("email", "sam@leeds.test"),
+                ("password", "my own secret phrase"),
+            ],
+        )
+        .await;
+    assert!(landed.url.ends_with("/staff"));
     app.stop().await;
 }

@@ -26,6 +26,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/verify", get(verify))
         .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))
+        .route("/account/password", get(password_form).post(password_post))
 }
 
 pub(crate) async fn not_found() -> Response {
@@ -363,4 +364,55 @@ async fn sign_in(
 async fn sign_out(sess: Sess, FormIn(_): FormIn) -> Page {
     sess.destroy();
     Ok(see_other("/"))
+}
+
+fn password_page(st: &AppState, sess: &Sess, errors: &Errors) -> Response {
+    let c = sess.ctx(st.config.dev);
+    c.page(
+        "Change your password",
+        errors,
+        html! {
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(errors))
+                h1 class="govuk-heading-l" { "Change your password" }
+                form method="post" action="/account/password" novalidate {
+                    (csrf(&c.csrf))
+                    (input("current-password", "Current password", "", errors, Input { kind: Some("password"), autocomplete: Some("current-password"), ..Default::default() }))
+                    (input("new-password", "New password", "", errors, Input { kind: Some("password"), autocomplete: Some("new-password"), hint: Some("At least 10 characters"), ..Default::default() }))
+                    (button("Change password"))
+                }
+            } }
+        },
+    )
+}
+
+async fn password_form(State(st): State<AppState>, sess: Sess) -> Page {
+    if sess.user().is_none() {
+        return Ok(see_other("/sign-in"));
+    }
+    Ok(password_page(&st, &sess, &Errors::default()))
+}
+
+async fn password_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn) -> Page {
+    let Some(user) = sess.user() else {
+        return Ok(see_other("/sign-in"));
+    };
+    let mut e = Errors::default();
+    let current = field(&f, "current-password");
+    if current.is_empty() {
+        e.add("current-password", "Enter your current password");
+    }
+    let new = forms::new_password(field(&f, "new-password"), "new-password", &mut e);
+    if let (true, Some(new)) = (e.is_empty(), new) {
+        if accounts::change_password(&st.db, &st.hasher, &user.id, current, &new).await? {
+            sess.update(|s| s.notice = Some("Your password has been changed".into()));
+            return Ok(see_other(if user.is_staff() {
+                "/staff"
+            } else {
+                "/visits"
+            }));
+        }
+        e.add("current-password", "Your current password is not correct");
+    }
+    Ok(password_page(&st, &sess, &e))
 }
