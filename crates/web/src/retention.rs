@@ -1,7 +1,8 @@
 //! Retention: a visit's personal data is kept for seven years after the
 //! visit (HMPPS retention policy, as the privacy notice states), then
 //! deleted by a scheduled job that leaves one audit line per visit with no
-//! personal data in it.
+//! personal data in it. Account emails are deleted 30 days after they were
+//! sent.
 
 use chrono::{Months, NaiveDate};
 use sqlx::Row;
@@ -17,6 +18,16 @@ pub const RETENTION_YEARS: u32 = 7;
 /// the request, its visitors, its history and its emails. Returns how many
 /// visits were deleted.
 pub async fn run(db: &Db, today: NaiveDate) -> Result<u64> {
+    // Emails not about a visit (account confirmations and warnings) carry
+    // addresses and one-time links; once delivered or given up on they
+    // serve nothing, so they go after 30 days.
+    let stale = crate::now() - 30 * 24 * 3600;
+    sqlx::query(
+        "DELETE FROM outbox WHERE visit_id IS NULL AND created_at < $1 AND (sent_at IS NOT NULL OR failed = 1)",
+    )
+    .bind(stale)
+    .execute(db.writer())
+    .await?;
     let mut total = 0;
     loop {
         let n = run_batch(db, today).await?;

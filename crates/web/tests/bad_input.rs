@@ -437,3 +437,37 @@ async fn idle_sessions_are_deleted_from_memory_and_storage() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_are_http_only_same_site_and_secure_behind_https() {
+    let app = TestApp::start_with(Backend::Sqlite, |c| {
+        c.public_url = "https://visits.example".into()
+    })
+    .await;
+    let r = reqwest::get(format!("{}/sign-in", app.base)).await.unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("lifeline_session="));
+    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(cookie.contains(flag), "{flag} in {cookie}");
+    }
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    app.stop().await;
+    let plain = TestApp::start(Backend::Sqlite).await;
+    let r = reqwest::get(format!("{}/sign-in", plain.base))
+        .await
+        .unwrap();
+    assert!(
+        !r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Secure"),
+        "no Secure flag on plain http"
+    );
+    plain.stop().await;
+}

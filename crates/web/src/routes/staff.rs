@@ -1054,6 +1054,14 @@ async fn accounts_page(State(st): State<AppState>, sess: Sess) -> Page {
     if !u.is_national_admin() {
         return Err(Error::Forbidden.into());
     }
+    audit::log(
+        &st.db,
+        &u.id,
+        "accounts.view",
+        "staff-accounts",
+        "viewed the staff accounts",
+    )
+    .await?;
     let c = sess.ctx(st.config.dev);
     Ok(render_accounts(&st, &c, &BTreeMap::new(), &Errors::default()).await?)
 }
