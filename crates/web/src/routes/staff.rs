@@ -251,9 +251,13 @@ async fn render_visit(
         }, None));
     }
     if let Some(a) = &v.allocated_slot {
+        let label = establishments::slot(&st.db, a)
+            .await?
+            .map(|s| s.label())
+            .unwrap_or_else(|| a.clone());
         rows.push((
             "Booked session".to_owned(),
-            html! { (a) " (" (v.visit_kind.clone().unwrap_or_default()) ")" },
+            html! { (label) " (" (v.visit_kind.clone().unwrap_or_default()) " visit)" },
             None,
         ));
     }
