@@ -68,7 +68,7 @@ for pool in "${pools[@]}"; do
   rm -rf "$rdir"
   # shellcheck disable=SC2086
   Rscript "$here/run_matchit.R" "$data" "$rdir" --treatment treated --covariates "$covs" \
-    --outcome y $opts --engine glm --no-balance | sed 's/^/  R: /'
+    --outcome y $opts --link linear.logit --engine glm --no-balance | sed 's/^/  R: /'
   tf=$rdir/timing.txt
   read_s=$(t read "$tf"); glm_s=$(t glm_default "$tf"); match_s=$(t match "$tf")
   full_s=$(t matchit_full "$tf"); whole_s=$(t match_wholenum "$tf")
@@ -90,7 +90,7 @@ for pool in "${pools[@]}"; do
       rm -rf "$refdir"
       # shellcheck disable=SC2086
       Rscript "$here/run_matchit.R" "$data" "$refdir" --treatment treated --covariates "$covs" \
-        --outcome y $opts --engine ref | sed 's/^/  R ref: /'
+        --outcome y $opts --link linear.logit --engine ref | sed 's/^/  R ref: /'
       if python3 "$here/compare.py" "$ldir" "$refdir" --label "pool$pool" | sed 's/^/  /'; then
         line+="  [same answers: PASS]"
       else

@@ -14,6 +14,7 @@
 //! - [`ids`], [`postcode`], [`person`] and [`names`] are the domain types and
 //!   reference tables the steps share.
 
+pub mod analysis;
 pub mod cohort;
 pub mod ids;
 pub mod intake;
@@ -25,4 +26,5 @@ pub mod person;
 pub mod postcode;
 pub mod progress;
 pub mod stats;
+pub mod study;
 pub mod synth;

@@ -42,8 +42,10 @@ impl Flag {
 pub struct Row {
     /// The design column.
     pub covariate: String,
-    /// Treated mean (all treated before; matched treated after).
+    /// Treated mean before matching (every treated unit).
     pub treated_mean: f64,
+    /// Treated mean after matching (matched treated units only).
+    pub matched_treated_mean: f64,
     /// Comparison mean before matching (everyone in the pool).
     pub pool_mean: f64,
     /// Weighted comparison mean after matching.
@@ -133,6 +135,7 @@ pub fn table(design: &Design, treated: &[bool], weights: &[f64]) -> Vec<Row> {
             Row {
                 covariate: name.clone(),
                 treated_mean: mt,
+                matched_treated_mean: mta,
                 pool_mean: mc,
                 matched_mean: mca,
                 smd_before: smd(mt, mc),

@@ -12,6 +12,10 @@
 //!   dropped and counted. A missing outcome is kept as `NaN` and left out of
 //!   that outcome's comparison only.
 
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+
 use super::data::{Covariate, Dataset, Outcome, Values};
 use crate::link::table::{self, Table};
 
@@ -137,6 +141,17 @@ pub enum InputError {
     NothingLeft,
 }
 
+/// A column's cells as text, borrowed from the table where they are text
+/// already, so that a million-row table is not copied cell by cell.
+fn cells(t: &Table, col: usize) -> Vec<Option<Cow<'_, str>>> {
+    match &t.columns[col] {
+        table::Values::Text(s) => s.iter().map(|v| v.map(Cow::Borrowed)).collect(),
+        table::Values::Date(_) => (0..t.rows)
+            .map(|i| t.text(col, i).map(Cow::Owned))
+            .collect(),
+    }
+}
+
 /// Builds the dataset from a table.
 pub fn prepare(t: &Table, columns: &Columns) -> Result<Prepared, InputError> {
     if columns.covariates.is_empty() {
@@ -176,16 +191,15 @@ pub fn prepare(t: &Table, columns: &Columns) -> Result<Prepared, InputError> {
 
     // Rows to keep: every row, less those missing a needed value under the
     // drop policy.
+    let treatment_cells = cells(t, treatment_col);
+    let covariate_cells: Vec<_> = covariate_cols.par_iter().map(|&c| cells(t, c)).collect();
+    let outcome_cells: Vec<_> = outcome_cols.par_iter().map(|&c| cells(t, c)).collect();
     let mut keep = vec![true; t.rows];
     let mut dropped = Vec::new();
-    let needed = std::iter::once((&columns.treatment, treatment_col)).chain(
-        columns
-            .covariates
-            .iter()
-            .zip(covariate_cols.iter().copied()),
-    );
+    let needed = std::iter::once((&columns.treatment, &treatment_cells))
+        .chain(columns.covariates.iter().zip(covariate_cells.iter()));
     for (name, col) in needed {
-        let missing: Vec<usize> = (0..t.rows).filter(|&i| t.text(col, i).is_none()).collect();
+        let missing: Vec<usize> = (0..t.rows).filter(|&i| col[i].is_none()).collect();
         if missing.is_empty() {
             continue;
         }
@@ -211,41 +225,47 @@ pub fn prepare(t: &Table, columns: &Columns) -> Result<Prepared, InputError> {
         return Err(InputError::NothingLeft);
     }
 
-    let mut bad = rows.iter().filter_map(|&i| {
-        let v = t.text(treatment_col, i).unwrap_or_default();
-        flag(&v).is_none().then_some((i, v))
-    });
-    if let Some((row, value)) = bad.next() {
+    let text = |cells: &[Option<Cow<'_, str>>], i: usize| -> String {
+        cells[i].as_deref().unwrap_or_default().to_string()
+    };
+    let mut bad = rows
+        .iter()
+        .filter(|&&i| flag(treatment_cells[i].as_deref().unwrap_or_default()).is_none());
+    if let Some(&row) = bad.next() {
         return Err(InputError::Treatment {
             column: columns.treatment.clone(),
             row: row + 1,
-            value,
+            value: text(&treatment_cells, row),
             count: 1 + bad.count(),
         });
     }
     let treated = rows
         .iter()
-        .map(|&i| t.text(treatment_col, i).and_then(|v| flag(&v)) == Some(true))
+        .map(|&i| treatment_cells[i].as_deref().and_then(flag) == Some(true))
         .collect();
 
     let covariates = columns
         .covariates
-        .iter()
+        .par_iter()
         .zip(&covariate_cols)
-        .map(|(name, &col)| {
-            let text: Vec<String> = rows
-                .iter()
-                .map(|&i| t.text(col, i).unwrap_or_default())
-                .collect();
+        .zip(&covariate_cells)
+        .map(|((name, &col), cells)| {
             let numbers: Option<Vec<f64>> = match &t.columns[col] {
                 table::Values::Date(d) => {
                     Some(rows.iter().map(|&i| f64::from(d[i].unwrap_or(0))).collect())
                 }
-                table::Values::Text(_) => text.iter().map(|v| number(v)).collect(),
+                table::Values::Text(_) => rows
+                    .iter()
+                    .map(|&i| cells[i].as_deref().and_then(number))
+                    .collect(),
             };
             let values = match numbers {
                 Some(v) if !columns.categorical.contains(name) => Values::Numeric(v),
                 _ => {
+                    let text: Vec<&str> = rows
+                        .iter()
+                        .map(|&i| cells[i].as_deref().unwrap_or_default())
+                        .collect();
                     let values = Values::categorical(&text);
                     if let Values::Categorical { levels, .. } = &values
                         && levels.len() > MAX_LEVELS
@@ -269,18 +289,18 @@ pub fn prepare(t: &Table, columns: &Columns) -> Result<Prepared, InputError> {
     let outcomes = columns
         .outcomes
         .iter()
-        .zip(&outcome_cols)
-        .map(|(name, &col)| {
+        .zip(&outcome_cells)
+        .map(|(name, cells)| {
             let values = rows
                 .iter()
-                .map(|&i| match t.text(col, i) {
+                .map(|&i| match cells[i].as_deref() {
                     None => Ok(f64::NAN),
-                    Some(v) => number(&v)
-                        .or_else(|| flag(&v).map(|b| f64::from(u8::from(b))))
-                        .ok_or(InputError::Outcome {
+                    Some(v) => number(v)
+                        .or_else(|| flag(v).map(|b| f64::from(u8::from(b))))
+                        .ok_or_else(|| InputError::Outcome {
                             column: name.clone(),
                             row: i + 1,
-                            value: v,
+                            value: v.to_string(),
                         }),
                 })
                 .collect::<Result<Vec<_>, _>>()?;

@@ -42,32 +42,44 @@ pub enum Command {
     /// and the fitted model). No name, date of birth or identifier is
     /// written.
     Link(LinkArgs),
+    /// Analyse a cohort: validate, link, find each person's index event,
+    /// build a matched comparison group from everyone else in the national
+    /// records and compare one-year proven reoffending.
+    ///
+    /// Writes the linkage files, DIR/results.json (attrition, propensity
+    /// model, balance, every measure with its interval, p-value and
+    /// headline) and DIR/balance.csv, and prints the headlines.
+    Analyse(super::analyse::AnalyseArgs),
+    /// Simulation study of the method: generate datasets with a planted
+    /// effect over many seeds, analyse each, and report the bias and the
+    /// coverage of the 95% intervals, matched and naive.
+    Study(super::analyse::StudyArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct LinkArgs {
     /// The cohort file (.csv or .xlsx).
     #[arg(long)]
-    cohort: PathBuf,
+    pub(super) cohort: PathBuf,
     /// The request metadata (request.toml).
     #[arg(long)]
-    request: PathBuf,
+    pub(super) request: PathBuf,
     /// The national dataset directory (as written by `generate`).
     #[arg(long)]
-    reference: PathBuf,
+    pub(super) reference: PathBuf,
     /// Where to write linkage.csv and linkage.json.
     #[arg(long)]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     /// The lab's pseudonymisation key (created, readable only by its owner,
     /// if it does not exist).
     #[arg(long, default_value = "data/lab.key")]
-    key: PathBuf,
+    pub(super) key: PathBuf,
     /// Match probability a candidate must reach.
     #[arg(long, default_value_t = 0.99)]
-    threshold: f64,
+    pub(super) threshold: f64,
     /// Show no progress bars.
     #[arg(long)]
-    quiet: bool,
+    pub(super) quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +174,8 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Validate(args) => validate(&args),
         Command::Link(args) => link(&args),
+        Command::Analyse(args) => super::analyse::run(&args),
+        Command::Study(args) => super::analyse::study(&args),
     }
 }
 
@@ -174,7 +188,30 @@ fn national_dir(dir: &Path) -> PathBuf {
     }
 }
 
+/// A cohort linked to the national records.
+pub(super) struct Linked {
+    /// The cohort's usable rows.
+    pub rows: Vec<intake::CohortRow>,
+    /// Each row's link.
+    pub linkage: lab::Linkage,
+    /// National `person_id` of each linked person, by `RowLink::person`.
+    pub person_ids: Vec<Option<u32>>,
+    /// The national dataset's directory.
+    pub national_dir: PathBuf,
+    /// What the national records cover.
+    pub coverage: datalab::national::Coverage,
+}
+
 fn link(args: &LinkArgs) -> anyhow::Result<ExitCode> {
+    Ok(match link_cohort(args)? {
+        Some(_) => ExitCode::SUCCESS,
+        None => ExitCode::from(1),
+    })
+}
+
+/// Validates and links a cohort, writing the linkage files; `None` when
+/// the cohort is rejected (the report has been printed).
+pub(super) fn link_cohort(args: &LinkArgs) -> anyhow::Result<Option<Linked>> {
     anyhow::ensure!(
         args.threshold > 0.0 && args.threshold < 1.0,
         "--threshold is a match probability: give a number between 0 and 1, such as 0.99"
@@ -190,7 +227,7 @@ fn link(args: &LinkArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot check {}", args.cohort.display()))?;
     if !report.accepted() {
         print!("{}", report.to_text());
-        return Ok(ExitCode::from(1));
+        return Ok(None);
     }
     let (key, created) = LabKey::read_or_create(&args.key).context("loading the lab's key")?;
     if created {
@@ -213,7 +250,18 @@ fn link(args: &LinkArgs) -> anyhow::Result<ExitCode> {
     let seconds = started.elapsed().as_secs_f64();
     write_linkage(&args.out, &linkage)?;
     print_linkage(&linkage, national.len(), seconds, &args.out);
-    Ok(ExitCode::SUCCESS)
+    let person_ids = linkage
+        .rows
+        .iter()
+        .map(|r| r.person.map(|p| national.person_id(p)))
+        .collect();
+    Ok(Some(Linked {
+        rows,
+        linkage,
+        person_ids,
+        national_dir,
+        coverage: manifest.coverage,
+    }))
 }
 
 fn write_linkage(out: &Path, linkage: &lab::Linkage) -> anyhow::Result<()> {

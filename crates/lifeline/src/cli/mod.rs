@@ -1,5 +1,6 @@
 //! The command tree.
 
+mod analyse;
 mod calendar;
 mod datalab;
 mod link;
