@@ -799,3 +799,19 @@ fn a_computed_estimate_reads_end_to_end() {
     assert_eq!(json["needed_for_significance"], n);
     assert_eq!(json["n_treated"], 40);
 }
+
+/// A difference of a millionth needs trillions of people; the size search
+/// goes through degrees of freedom where statrs's t quantile would never
+/// return, and must still end with a size.
+#[test]
+fn tiny_differences_end_with_an_astronomical_but_finite_size() {
+    let treated: Vec<f64> = (0..100).map(|i| f64::from(i % 2)).collect();
+    let mut comparison = treated.clone();
+    comparison[0] = 1e-4;
+    let weights = vec![1.0; comparison.len()];
+    let e = compare(&treated, &comparison, &weights, 0.95).unwrap();
+    assert!(!e.significant);
+    let n = e.needed_for_significance.expect("a size is found") as f64;
+    // Normal approximation: (1.96² · 2 · 0.25) / (1e-6)² ≈ 1.9e12.
+    assert!((1e12..1e13).contains(&n), "{n}");
+}

@@ -17,16 +17,16 @@ use crate::progress::Bars;
 #[derive(Debug, Args)]
 pub struct AnalyseArgs {
     #[command(flatten)]
-    link: LinkArgs,
+    pub(super) link: LinkArgs,
     /// Comparison people per treated person.
     #[arg(long, default_value_t = 1)]
-    ratio: usize,
+    pub(super) ratio: usize,
     /// Let a comparison person be matched to more than one treated person.
     #[arg(long)]
-    replace: bool,
+    pub(super) replace: bool,
     /// Caliper in standard deviations of the logit of the propensity score.
     #[arg(long, default_value_t = 0.2)]
-    caliper: f64,
+    pub(super) caliper: f64,
 }
 
 #[derive(Debug, Args)]

@@ -418,13 +418,18 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(checked);
     }
     println!();
-    link(&LinkArgs {
-        cohort: args.out.join("cohort.csv"),
-        request: args.out.join("request.toml"),
-        reference: args.out.clone(),
-        out: args.out.join("linkage"),
-        key: args.out.join("lab.key"),
-        threshold: lab::Settings::default().threshold,
-        quiet: args.quiet,
+    super::analyse::run(&super::analyse::AnalyseArgs {
+        link: LinkArgs {
+            cohort: args.out.join("cohort.csv"),
+            request: args.out.join("request.toml"),
+            reference: args.out.clone(),
+            out: args.out.join("analysis"),
+            key: args.out.join("lab.key"),
+            threshold: lab::Settings::default().threshold,
+            quiet: args.quiet,
+        },
+        ratio: 1,
+        replace: false,
+        caliper: 0.2,
     })
 }

@@ -23,8 +23,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the lab on an embedded default: generate a small national
-    /// dataset with a provider cohort, validate the cohort and link it to
-    /// the national records.
+    /// dataset with a provider cohort, validate the cohort, link it to the
+    /// national records and analyse it against a matched comparison group.
     Demo(datalab::DemoArgs),
     /// The Justice Data Lab: synthetic national records, cohort intake.
     #[command(subcommand)]
