@@ -10,6 +10,7 @@
 //! covariate is flagged green below 5% (|SMD| < 0.05), amber from 5 to
 //! 10%, red above 10%.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::data::Design;
@@ -93,7 +94,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 pub fn table(design: &Design, treated: &[bool], weights: &[f64]) -> Vec<Row> {
     design
         .columns
-        .iter()
+        .par_iter()
         .zip(&design.names)
         .skip(1)
         .map(|(col, name)| {

@@ -19,18 +19,26 @@ pub enum Values {
 impl Values {
     /// Categories from text, levels sorted as R sorts them by default.
     pub fn categorical<S: AsRef<str>>(text: &[S]) -> Self {
-        let mut levels: Vec<String> = text.iter().map(|s| s.as_ref().to_string()).collect();
-        levels.sort();
-        levels.dedup();
-        let codes = text
+        // Distinct values first (a handful, against perhaps millions of
+        // rows), then sorted into levels and mapped back.
+        let mut seen: rustc_hash::FxHashMap<&str, u32> = Default::default();
+        let first: Vec<u32> = text
             .iter()
             .map(|s| {
-                levels
-                    .binary_search_by(|l| l.as_str().cmp(s.as_ref()))
-                    .unwrap_or(0) as u32
+                let next = seen.len() as u32;
+                *seen.entry(s.as_ref()).or_insert(next)
             })
             .collect();
-        Values::Categorical { codes, levels }
+        let mut levels: Vec<(&str, u32)> = seen.into_iter().collect();
+        levels.sort_unstable();
+        let mut rank = vec![0u32; levels.len()];
+        for (k, (_, id)) in levels.iter().enumerate() {
+            rank[*id as usize] = k as u32;
+        }
+        Values::Categorical {
+            codes: first.into_iter().map(|id| rank[id as usize]).collect(),
+            levels: levels.into_iter().map(|(l, _)| l.to_string()).collect(),
+        }
     }
 
     fn len(&self) -> usize {

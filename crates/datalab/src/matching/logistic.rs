@@ -193,7 +193,6 @@ pub fn fit(design: &Design, y: &[bool], control: Control) -> Result<Fit, FitErro
             columns: p,
         });
     }
-    let x = |j: usize, i: usize| design.columns[kept[j]][i];
     // R's start: mu = (y + 0.5) / 2.
     let mut eta: Vec<f64> = y
         .iter()
@@ -215,24 +214,32 @@ pub fn fit(design: &Design, y: &[bool], control: Control) -> Result<Fit, FitErro
                     .map(|i| (mu[i] * (1.0 - mu[i])).max(1e-300))
                     .collect();
                 let sw: Vec<f64> = w.iter().map(|w| w.sqrt()).collect();
-                let a = Mat::<f64>::from_fn(m, p, |i, j| sw[i] * x(j, from + i));
+                // Working response times weight, w z = w eta + (y - mu).
+                let wz: Vec<f64> = (from..to)
+                    .zip(&w)
+                    .map(|(i, w)| w * eta[i] + (f64::from(u8::from(y[i])) - mu[i]))
+                    .collect();
+                // Column by column over contiguous slices, so that the
+                // loops vectorise.
+                let mut buffer = vec![0.0; m * p];
+                let mut r = vec![0.0; p];
+                for ((j, rj), target) in r.iter_mut().enumerate().zip(buffer.chunks_mut(m)) {
+                    let column = &design.columns[kept[j]][from..to];
+                    for ((t, x), s) in target.iter_mut().zip(column).zip(&sw) {
+                        *t = x * s;
+                    }
+                    *rj = column.iter().zip(&wz).map(|(x, v)| x * v).sum();
+                }
+                let a = faer::MatRef::from_column_major_slice(&buffer, m, p);
                 let mut g = Mat::<f64>::zeros(p, p);
                 faer::linalg::matmul::matmul(
                     &mut g,
                     Accum::Replace,
                     a.transpose(),
-                    &a,
+                    a,
                     1.0,
                     Par::Seq,
                 );
-                let mut r = vec![0.0; p];
-                for i in 0..m {
-                    let yi = f64::from(u8::from(y[from + i]));
-                    let z = eta[from + i] + (yi - mu[from + i]) / w[i];
-                    for (j, rj) in r.iter_mut().enumerate() {
-                        *rj += x(j, from + i) * w[i] * z;
-                    }
-                }
                 (g, r)
             })
             .collect();
@@ -248,11 +255,16 @@ pub fn fit(design: &Design, y: &[bool], control: Control) -> Result<Fit, FitErro
         llt.solve_in_place(&mut rhs);
         cov = llt.inverse();
         beta = (0..p).map(|j| rhs[(j, 0)]).collect();
-        eta = (0..n)
-            .into_par_iter()
-            .with_min_len(CHUNK)
-            .map(|i| (0..p).map(|j| beta[j] * x(j, i)).sum())
-            .collect();
+        eta = vec![0.0; n];
+        eta.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
+            let from = c * CHUNK;
+            for (j, b) in beta.iter().enumerate() {
+                let column = &design.columns[kept[j]][from..from + out.len()];
+                for (e, x) in out.iter_mut().zip(column) {
+                    *e += b * x;
+                }
+            }
+        });
         mu = eta.par_iter().map(|e| 1.0 / (1.0 + (-e).exp())).collect();
         let new = deviance(y, &mu);
         let change = (new - dev).abs() / (new.abs() + 0.1);

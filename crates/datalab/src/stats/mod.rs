@@ -448,7 +448,8 @@ impl Welch {
         // powers, which underflow for tiny but nonzero spreads.
         let (u, v) = (a / total, b / total);
         let df = 1.0 / (u * u / (n1 - 1.0) + v * v / (n2 - 1.0));
-        if !(df > 0.0) {
+        // NaN (no spread at all) is not a usable number of degrees either.
+        if df.is_nan() || df <= 0.0 {
             return None;
         }
         let t = difference / standard_error;
