@@ -16,6 +16,7 @@
 
 pub mod analysis;
 pub mod cohort;
+pub mod disclosure;
 pub mod ids;
 pub mod intake;
 pub mod link;
