@@ -154,30 +154,24 @@ pub fn analyse(
             }
         })
         .collect();
-    let naive: Vec<f64> = data.treated.iter().map(|_| 1.0).collect();
-    let unmatched_reoffending = matching::effects(data, &naive, CONFIDENCE)
-        .into_iter()
-        .find(|e| e.outcome == outcome::REOFFENDED)
-        .and_then(|e| match e.result {
-            EffectResult::Estimate(e) => Some(e),
-            EffectResult::Error { .. } => None,
-        });
+    // Only the first measure is compared naively: it is shown for
+    // reference, and a size search against a whole pool is not free.
+    let everyone = vec![1.0; data.len()];
+    let unmatched_reoffending = data
+        .outcomes
+        .iter()
+        .find(|o| o.name == outcome::REOFFENDED)
+        .and_then(
+            |o| match matching::effect(o, &data.treated, &everyone, CONFIDENCE).result {
+                EffectResult::Estimate(e) => Some(e),
+                EffectResult::Error { .. } => None,
+            },
+        );
     timings.tests = clock.elapsed().as_secs_f64();
 
     let treated_total = data.treated.iter().filter(|t| **t).count() as u64;
-    let matched = m
-        .matched
-        .pairs
-        .iter()
-        .filter(|(_, c)| !c.is_empty())
-        .count() as u64;
-    let comparison = m
-        .matched
-        .weights
-        .iter()
-        .zip(&data.treated)
-        .filter(|(w, t)| **w > 0.0 && !**t)
-        .count() as u64;
+    let matched = m.matched.treated_matched() as u64;
+    let comparison = m.matched.controls_used(&data.treated) as u64;
     let matched_rows = m
         .matched
         .pairs

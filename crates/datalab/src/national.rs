@@ -464,6 +464,16 @@ pub fn read_table(
 
 /// Reads some columns of a table (all of them with `None`), decoding its
 /// parts in parallel; batches come back in part order.
+/// A column of a batch read by [`read_columns`] with those columns named:
+/// `read_columns` has refused any file that lacks one.
+pub(crate) fn column<'a>(
+    b: &'a arrow_array::RecordBatch,
+    name: &str,
+) -> &'a dyn arrow_array::Array {
+    b.column_by_name(name)
+        .map_or_else(|| unreachable!("column {name} was read"), |c| c.as_ref())
+}
+
 pub fn read_columns(
     dataset: &std::path::Path,
     table: &str,

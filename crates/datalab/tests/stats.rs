@@ -8,6 +8,9 @@
 use datalab::stats::{self, Estimate, Group, Headline, Measure, StatsError, compare, headline};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+mod stats_support;
+use stats_support::p_at;
+
 const SLEEP_1: [f64; 10] = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
 const SLEEP_2: [f64; 10] = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4];
 
@@ -425,28 +428,6 @@ fn a_difference_too_large_to_represent_is_an_error_not_infinity() {
 }
 
 // ---- size needed for significance ----
-
-/// The p-value at treatment group size `n`, computed independently from the
-/// raw data by the documented formulas.
-fn p_at(x: &[f64], y: &[f64], w: &[f64], n: f64) -> f64 {
-    let nt = x.len() as f64;
-    let xm = x.iter().sum::<f64>() / nt;
-    let vt = x.iter().map(|a| (a - xm).powi(2)).sum::<f64>() / (nt - 1.0);
-    let v1: f64 = w.iter().sum();
-    let v2: f64 = w.iter().map(|a| a * a).sum();
-    let ym = y.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / v1;
-    let vc = y
-        .iter()
-        .zip(w)
-        .map(|(a, b)| b * (a - ym).powi(2))
-        .sum::<f64>()
-        / (v1 - v2 / v1);
-    let r = v1 * v1 / v2 / nt;
-    let (a, b) = (vt / n, vc / (r * n));
-    let df = (a + b).powi(2) / (a * a / (n - 1.0) + b * b / (r * n - 1.0));
-    let t = (xm - ym).abs() / (a + b).sqrt();
-    2.0 * StudentsT::new(0.0, 1.0, df).unwrap().sf(t)
-}
 
 #[test]
 fn sleep_data_would_need_a_larger_group_to_be_significant() {

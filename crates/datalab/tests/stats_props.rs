@@ -4,6 +4,9 @@ use datalab::stats::{Measure, compare, headline};
 use proptest::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+mod stats_support;
+use stats_support::p_at;
+
 /// Any finite number, with the extremes as likely as the ordinary.
 fn any_finite() -> impl Strategy<Value = f64> {
     prop_oneof![
@@ -39,28 +42,6 @@ fn group(len: std::ops::Range<usize>) -> impl Strategy<Value = (f64, Vec<f64>)> 
                 .prop_map(move |v| v.into_iter().map(|z| mean + spread * z).collect()),
         )
     })
-}
-
-/// The p-value at treatment group size `n`, from the raw data by the
-/// documented formulas, independently of the module.
-fn p_at(x: &[f64], y: &[f64], w: &[f64], n: f64) -> f64 {
-    let nt = x.len() as f64;
-    let xm = x.iter().sum::<f64>() / nt;
-    let vt = x.iter().map(|a| (a - xm).powi(2)).sum::<f64>() / (nt - 1.0);
-    let v1: f64 = w.iter().sum();
-    let v2: f64 = w.iter().map(|a| a * a).sum();
-    let ym = y.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / v1;
-    let vc = y
-        .iter()
-        .zip(w)
-        .map(|(a, b)| b * (a - ym).powi(2))
-        .sum::<f64>()
-        / (v1 - v2 / v1);
-    let r = v1 * v1 / v2 / nt;
-    let (a, b) = (vt / n, vc / (r * n));
-    let df = (a + b).powi(2) / (a * a / (n - 1.0) + b * b / (r * n - 1.0));
-    let t = (xm - ym).abs() / (a + b).sqrt();
-    2.0 * StudentsT::new(0.0, 1.0, df).unwrap().sf(t)
 }
 
 proptest! {

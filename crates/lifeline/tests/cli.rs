@@ -1,22 +1,9 @@
 //! The binary's contract: its commands, outputs and exit codes.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn lifeline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lifeline"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+mod support;
+use support::{lifeline, text};
 
 fn generate(dir: &Path, extra: &[&str]) {
     let out = dir.to_str().unwrap();

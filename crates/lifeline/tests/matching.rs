@@ -2,22 +2,10 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn lifeline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lifeline"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+mod support;
+use support::{lifeline, text};
 
 /// A table where treatment depends on age and region, with a known
 /// layout: deterministic (a linear congruential sequence), 600 rows.

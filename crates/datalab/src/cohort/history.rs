@@ -9,7 +9,7 @@ use arrow_array::types::{Date32Type, UInt8Type, UInt32Type};
 use arrow_array::{Array, RecordBatch};
 use rayon::prelude::*;
 
-use crate::national::{self, Disposal, NEEDS, OffenceGroup, ReadError, tables};
+use crate::national::{self, Disposal, NEEDS, OffenceGroup, ReadError, column, tables};
 use crate::person::{Ethnicity, Gender};
 use crate::postcode::Region;
 
@@ -107,11 +107,6 @@ pub struct History {
     assessments: Grouped<Assessment>,
 }
 
-fn column<'a>(b: &'a RecordBatch, name: &str) -> &'a dyn Array {
-    b.column_by_name(name)
-        .map_or_else(|| unreachable!("column {name} was read"), |c| c.as_ref())
-}
-
 fn malformed(dir: &Path, table: &str, what: String) -> ReadError {
     ReadError::Parquet {
         path: dir.join(table),
@@ -194,7 +189,20 @@ impl History {
                 .filter(|&p| p != u32::MAX)
         };
 
-        let offences = national::read_columns(dir, tables::OFFENCES, None)?;
+        // Columns are named so that a file lacking one is refused when read.
+        let offences = national::read_columns(
+            dir,
+            tables::OFFENCES,
+            Some(&[
+                "person_id",
+                "offence_date",
+                "offence_group",
+                "disposal_date",
+                "disposal",
+                "sentence_days",
+                "release_date",
+            ]),
+        )?;
         let rows: Vec<(u32, Offence)> = offences
             .par_iter()
             .flat_map_iter(|b| {
@@ -252,7 +260,11 @@ impl History {
             s.start.into()
         });
 
-        let needs = national::read_columns(dir, tables::NEEDS, None)?;
+        let need_columns: Vec<&str> = ["person_id", "assessment_date"]
+            .into_iter()
+            .chain(NEEDS)
+            .collect();
+        let needs = national::read_columns(dir, tables::NEEDS, Some(&need_columns))?;
         let rows: Vec<(u32, Assessment)> = needs
             .par_iter()
             .flat_map_iter(|b| {

@@ -52,7 +52,7 @@ use super::prepare::{self, NameColumn, PostcodeKey, hash};
 use super::pseudonym::LabKey;
 use crate::ids::PncId;
 use crate::intake::CohortRow;
-use crate::national::{self, Disposal, ReadError, tables};
+use crate::national::{self, Disposal, ReadError, column, tables};
 use crate::progress::Progress;
 
 /// The national records, ready to link against.
@@ -78,12 +78,6 @@ pub struct National {
     sentence_index: Vec<u32>,
     /// The national `person_id` of each row.
     person_id: Vec<u32>,
-}
-
-fn column<'a>(b: &'a RecordBatch, name: &str) -> &'a dyn Array {
-    // `read_columns` has checked every requested column is there.
-    b.column_by_name(name)
-        .map_or_else(|| unreachable!("column {name} was read"), |c| c.as_ref())
 }
 
 const PEOPLE_COLUMNS: [&str; 9] = [

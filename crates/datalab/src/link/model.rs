@@ -88,6 +88,18 @@ pub struct Model {
     pub u_samples: u64,
 }
 
+impl Model {
+    /// The blocking rules whose EM session stopped at its iteration limit
+    /// without converging (their estimates are not used).
+    pub fn unsettled(&self) -> Vec<&str> {
+        self.sessions
+            .iter()
+            .filter(|s| !s.converged)
+            .map(|s| s.rule.as_str())
+            .collect()
+    }
+}
+
 /// Settings for training.
 #[derive(Debug, Clone, Copy)]
 pub struct Training {

@@ -28,6 +28,28 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// Its name, as written in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flag::Green => "green",
+            Flag::Amber => "amber",
+            Flag::Red => "red",
+        }
+    }
+
+    /// How many rows carry each flag: green, amber, red.
+    pub fn tally(rows: &[Row]) -> [usize; 3] {
+        let mut counts = [0; 3];
+        for r in rows {
+            counts[match r.flag {
+                Flag::Green => 0,
+                Flag::Amber => 1,
+                Flag::Red => 2,
+            }] += 1;
+        }
+        counts
+    }
+
     /// The flag for a standardised mean difference.
     pub fn of(smd: f64) -> Self {
         match smd.abs() {

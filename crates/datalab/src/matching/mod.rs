@@ -130,7 +130,7 @@ pub fn run(data: &Dataset, settings: &Settings) -> Result<Matching, MatchError> 
         strata.as_deref(),
         settings.discard,
     );
-    if matched.pairs.iter().all(|(_, c)| c.is_empty()) {
+    if matched.treated_matched() == 0 {
         return Err(MatchError::NoMatches {
             caliper: settings.caliper.unwrap_or(f64::INFINITY),
         });
@@ -223,33 +223,36 @@ pub enum EffectResult {
 pub fn effects(data: &Dataset, weights: &[f64], confidence: f64) -> Vec<Effect> {
     data.outcomes
         .iter()
-        .map(|o| {
-            let (mut treated, mut comparison, mut w) = (Vec::new(), Vec::new(), Vec::new());
-            let mut missing = 0;
-            for ((&y, &t), &wt) in o.values.iter().zip(&data.treated).zip(weights) {
-                if wt <= 0.0 {
-                    continue;
-                }
-                if y.is_nan() {
-                    missing += 1;
-                } else if t {
-                    treated.push(y);
-                } else {
-                    comparison.push(y);
-                    w.push(wt);
-                }
-            }
-            let result = match crate::stats::compare(&treated, &comparison, &w, confidence) {
-                Ok(e) => EffectResult::Estimate(e),
-                Err(e) => EffectResult::Error {
-                    error: e.to_string(),
-                },
-            };
-            Effect {
-                outcome: o.name.clone(),
-                missing,
-                result,
-            }
-        })
+        .map(|o| effect(o, &data.treated, weights, confidence))
         .collect()
+}
+
+/// Compares one outcome as [`effects`] does.
+pub fn effect(o: &Outcome, treated: &[bool], weights: &[f64], confidence: f64) -> Effect {
+    let (mut t_values, mut comparison, mut w) = (Vec::new(), Vec::new(), Vec::new());
+    let mut missing = 0;
+    for ((&y, &t), &wt) in o.values.iter().zip(treated).zip(weights) {
+        if wt <= 0.0 {
+            continue;
+        }
+        if y.is_nan() {
+            missing += 1;
+        } else if t {
+            t_values.push(y);
+        } else {
+            comparison.push(y);
+            w.push(wt);
+        }
+    }
+    let result = match crate::stats::compare(&t_values, &comparison, &w, confidence) {
+        Ok(e) => EffectResult::Estimate(e),
+        Err(e) => EffectResult::Error {
+            error: e.to_string(),
+        },
+    };
+    Effect {
+        outcome: o.name.clone(),
+        missing,
+        result,
+    }
 }

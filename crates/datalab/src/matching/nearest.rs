@@ -71,6 +71,22 @@ pub struct Matched {
     pub unmatched_treated: usize,
 }
 
+impl Matched {
+    /// Treated rows that received at least one control.
+    pub fn treated_matched(&self) -> usize {
+        self.pairs.iter().filter(|(_, c)| !c.is_empty()).count()
+    }
+
+    /// Distinct controls used (`treated` is each row's treatment flag).
+    pub fn controls_used(&self, treated: &[bool]) -> usize {
+        self.weights
+            .iter()
+            .zip(treated)
+            .filter(|(w, t)| **w > 0.0 && !**t)
+            .count()
+    }
+}
+
 /// Finds the nearest free control positions in a sorted array, skipping
 /// taken ones in near-constant time (union-find with path halving).
 struct Free {

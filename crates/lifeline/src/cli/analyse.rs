@@ -188,7 +188,6 @@ fn write(out: &Path, settings: &analysis::Settings, r: &Results) -> anyhow::Resu
         "flag",
     ])?;
     for b in &r.balance {
-        let flag = serde_json::to_value(b.flag)?;
         w.write_record([
             b.covariate.clone(),
             format!("{:.6}", b.treated_mean),
@@ -199,7 +198,7 @@ fn write(out: &Path, settings: &analysis::Settings, r: &Results) -> anyhow::Resu
             format!("{:.6}", b.smd_after),
             format!("{:.6}", b.variance_ratio_before),
             format!("{:.6}", b.variance_ratio_after),
-            flag.as_str().unwrap_or_default().to_string(),
+            b.flag.name().to_string(),
         ])?;
     }
     w.flush()?;
@@ -237,19 +236,9 @@ fn print(r: &Results, submitted: usize, out: &Path, started: Instant) {
             format!("; warnings: {}", r.model.warnings.join("; "))
         }
     );
-    let red = r
-        .balance
-        .iter()
-        .filter(|b| b.flag == datalab::matching::balance::Flag::Red)
-        .count();
-    let amber = r
-        .balance
-        .iter()
-        .filter(|b| b.flag == datalab::matching::balance::Flag::Amber)
-        .count();
+    let [green, amber, red] = datalab::matching::balance::Flag::tally(&r.balance);
     println!(
-        "Balance after matching: {} of {} covariate columns green, {amber} amber, {red} red.",
-        r.balance.len() - red - amber,
+        "Balance after matching: {green} of {} covariate columns green, {amber} amber, {red} red.",
         r.balance.len()
     );
     for m in &r.measures {

@@ -317,13 +317,7 @@ fn print_linkage(l: &lab::Linkage, people: usize, seconds: f64, out: &Path) {
         l.candidate_pairs,
         l.blocking.len()
     );
-    let unsettled: Vec<&str> = l
-        .model
-        .sessions
-        .iter()
-        .filter(|s| !s.converged)
-        .map(|s| s.rule.as_str())
-        .collect();
+    let unsettled = l.model.unsettled();
     if unsettled.is_empty() {
         println!("Model: EM converged in every session.");
     } else {

@@ -136,13 +136,7 @@ fn finish(
         for note in &o.notes {
             eprintln!("note: {note}");
         }
-        let unsettled: Vec<&str> = o
-            .model
-            .sessions
-            .iter()
-            .filter(|s| !s.converged)
-            .map(|s| s.rule.as_str())
-            .collect();
+        let unsettled = o.model.unsettled();
         eprintln!(
             "{} pairs above {} (of {} candidate pairs) in {:.1} s; EM {}.",
             o.pairs.len(),

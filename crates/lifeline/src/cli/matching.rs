@@ -176,9 +176,8 @@ pub fn run(args: MatchArgs) -> anyhow::Result<ExitCode> {
         "caliper_logit": m.caliper_logit.is_finite().then_some(m.caliper_logit),
         "model": m.fit,
         "matched": {
-            "treated": m.matched.pairs.iter().filter(|(_, c)| !c.is_empty()).count(),
-            "controls": m.matched.weights.iter().zip(&prepared.data.treated)
-                .filter(|(w, t)| **w > 0.0 && !**t).count(),
+            "treated": m.matched.treated_matched(),
+            "controls": m.matched.controls_used(&prepared.data.treated),
             "unmatched_treated": m.matched.unmatched_treated,
             "discarded_treated": m.matched.discarded_treated,
             "discarded_control": m.matched.discarded_control,
@@ -232,30 +231,16 @@ fn summary(
     for w in &m.fit.warnings {
         println!("  warning: {w}");
     }
-    let matched_treated = m
-        .matched
-        .pairs
-        .iter()
-        .filter(|(_, c)| !c.is_empty())
-        .count();
-    let controls = m
-        .matched
-        .weights
-        .iter()
-        .zip(&p.data.treated)
-        .filter(|(w, t)| **w > 0.0 && !**t)
-        .count();
+    let matched_treated = m.matched.treated_matched();
+    let controls = m.matched.controls_used(&p.data.treated);
     println!(
         "matched {matched_treated} of {treated} treated units to {controls} controls \
          ({} without a control within the caliper, {} treated and {} controls outside common support)",
         m.matched.unmatched_treated, m.matched.discarded_treated, m.matched.discarded_control
     );
-    let count = |f: balance::Flag| m.balance.iter().filter(|r| r.flag == f).count();
+    let [green, amber, red] = balance::Flag::tally(&m.balance);
     println!(
-        "balance after matching: {} green, {} amber, {} red (standardised mean difference <5%, 5-10%, >10%)",
-        count(balance::Flag::Green),
-        count(balance::Flag::Amber),
-        count(balance::Flag::Red)
+        "balance after matching: {green} green, {amber} amber, {red} red (standardised mean difference <5%, 5-10%, >10%)"
     );
     for r in m.balance.iter().filter(|r| r.flag != balance::Flag::Green) {
         println!(
@@ -429,8 +414,6 @@ fn write_balance(path: &Path, rows: &[balance::Row]) -> anyhow::Result<()> {
         "flag",
     ])?;
     for r in rows {
-        let flag = serde_json::to_value(r.flag)?;
-        let flag = flag.as_str().unwrap_or_default().to_string();
         w.write_record([
             r.covariate.clone(),
             "all".into(),
@@ -447,7 +430,7 @@ fn write_balance(path: &Path, rows: &[balance::Row]) -> anyhow::Result<()> {
             num(r.matched_mean),
             num(r.smd_after),
             num(r.variance_ratio_after),
-            flag,
+            r.flag.name().to_string(),
         ])?;
     }
     w.flush()?;

@@ -388,14 +388,15 @@ async fn accept_post(
     if let (true, Some(kind)) = (e.is_empty(), kind) {
         match visits::accept(&st.db, &id, slot, kind, &actor(&u)).await {
             Ok(()) => {
-                st.mail_waiting();
-                sess.update(|s| {
-                    s.notice = Some(format!(
+                return Ok(emailed_back_to_queue(
+                    &st,
+                    &sess,
+                    &est,
+                    format!(
                         "Visit {} is booked and the visitor has been emailed",
                         v.reference
-                    ))
-                });
-                return Ok(see_other(&format!("/staff/establishments/{}", est.id)));
+                    ),
+                ));
             }
             Err(Error::SessionFull) => e.add(
                 "slot",
@@ -408,6 +409,19 @@ async fn accept_post(
     let v = visits::get_visit(&st.db, &id).await?;
     let c = sess.ctx(st.config.dev);
     Ok(render_visit(&st, &c, &v, &est, &f, &e).await?)
+}
+
+/// After a change the visitor has been emailed about: wake the mailer, tell
+/// the member of staff what happened, and take them back to the queue.
+fn emailed_back_to_queue(
+    st: &AppState,
+    sess: &Sess,
+    est: &Establishment,
+    notice: String,
+) -> Response {
+    st.mail_waiting();
+    sess.update(|s| s.notice = Some(notice));
+    see_other(&format!("/staff/establishments/{}", est.id))
 }
 
 async fn reject_post(
@@ -463,14 +477,15 @@ async fn reject_post(
         };
         match visits::reject(&st.db, &id, &r, &actor(&u)).await {
             Ok(()) => {
-                st.mail_waiting();
-                sess.update(|s| {
-                    s.notice = Some(format!(
+                return Ok(emailed_back_to_queue(
+                    &st,
+                    &sess,
+                    &est,
+                    format!(
                         "Visit request {} is rejected and the visitor has been emailed",
                         v.reference
-                    ))
-                });
-                return Ok(see_other(&format!("/staff/establishments/{}", est.id)));
+                    ),
+                ));
             }
             Err(Error::Conflict(m)) => e.add("reason", forms::capital(&m)),
             Err(other) => return Err(other.into()),
@@ -499,14 +514,15 @@ async fn cancel_post(
     match reason {
         Some(r) if !r.is_empty() => match visits::cancel(&st.db, &id, &r, &actor(&u), true).await {
             Ok(()) => {
-                st.mail_waiting();
-                sess.update(|s| {
-                    s.notice = Some(format!(
+                return Ok(emailed_back_to_queue(
+                    &st,
+                    &sess,
+                    &est,
+                    format!(
                         "Visit {} is cancelled and the visitor has been emailed",
                         v.reference
-                    ))
-                });
-                return Ok(see_other(&format!("/staff/establishments/{}", est.id)));
+                    ),
+                ));
             }
             Err(Error::Conflict(m)) => e.add("cancel-reason", forms::capital(&m)),
             Err(other) => return Err(other.into()),
