@@ -59,9 +59,19 @@ async fn run_batch(db: &Db, today: NaiveDate) -> Result<u64> {
             "DELETE FROM visit_visitors WHERE visit_id = $1",
             "DELETE FROM visit_events WHERE visit_id = $1",
             "DELETE FROM outbox WHERE visit_id = $1",
-            "DELETE FROM visits WHERE id = $1",
         ] {
             sqlx::query(sql).bind(&id).execute(&mut *tx).await?;
+        }
+        // The background job and a manual run (or two servers sharing one
+        // PostgreSQL) may both have picked this visit: only the run that
+        // deletes it writes the audit line.
+        let gone = sqlx::query("DELETE FROM visits WHERE id = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        if gone.rows_affected() == 0 {
+            tx.rollback().await?;
+            continue;
         }
         audit::record(
             &mut tx,
