@@ -52,6 +52,17 @@ fn sleep_data_matches_r_to_its_printed_precision() {
     assert!(!e.significant);
 }
 
+// R: t.test(extra[group == 1]) gives 95 percent confidence interval
+// -0.5297804 2.0297804, and for group 2, 0.8976775 3.7623225.
+#[test]
+fn each_group_has_the_one_sample_t_interval_of_its_mean() {
+    let e = compare(&SLEEP_1, &SLEEP_2, &ones(10), 0.95).unwrap();
+    prints_as(e.treated_interval.0, 7, -0.5297804);
+    prints_as(e.treated_interval.1, 7, 2.0297804);
+    prints_as(e.comparison_interval.0, 7, 0.8976775);
+    prints_as(e.comparison_interval.1, 7, 3.7623225);
+}
+
 #[test]
 fn sleep_data_matches_r_to_fifteen_digits() {
     let e = compare(&SLEEP_1, &SLEEP_2, &ones(10), 0.95).unwrap();
@@ -492,6 +503,11 @@ fn estimate(
         ci_high: ci.1,
         confidence: 0.95,
         significant: p_value <= 0.05,
+        treated_interval: (treated_mean - 0.04, treated_mean + 0.04),
+        comparison_interval: (
+            treated_mean - difference - 0.03,
+            treated_mean - difference + 0.03,
+        ),
         needed_for_significance: needed,
     }
 }

@@ -319,3 +319,31 @@ impl History {
         self.assessments.of(person)
     }
 }
+
+#[cfg(test)]
+impl History {
+    /// A history of men born on `dob` living in the North West, with the
+    /// given offences and no employment, benefits or assessments; person
+    /// `p` has `person_id` `p + 1`.
+    pub(crate) fn of_offences(dob: i32, offences: Vec<Vec<Offence>>) -> Self {
+        let n = offences.len();
+        let rows = offences
+            .into_iter()
+            .enumerate()
+            .flat_map(|(p, os)| os.into_iter().map(move |o| (p as u32, o)))
+            .collect();
+        History {
+            person_id: (1..=n as u32).collect(),
+            dob: vec![dob; n],
+            gender: vec![Gender::Male; n],
+            ethnicity: vec![Ethnicity::White; n],
+            region: vec![Region::NorthWest; n],
+            offences: group(rows, n, |o| {
+                i64::from(o.disposal_date) << 32 | i64::from(o.offence_date as u32)
+            }),
+            employment: group(Vec::new(), n, |s| s.start.into()),
+            benefits: group(Vec::new(), n, |s| s.start.into()),
+            assessments: group(Vec::new(), n, |a| a.date.into()),
+        }
+    }
+}

@@ -7,17 +7,34 @@
 //! starts of community orders and suspended sentences, and cautions. A
 //! treated person's index event is the first of these on or after the
 //! intervention start (and within [`Settings::max_index_gap_days`] of it);
-//! when the provider gave sentence dates, the first such event that agrees
-//! with them (start or end within 31 days) is preferred, since it is the
-//! sentence the provider worked with. People with none, or whose index date
-//! leaves too little follow-up in the data, leave with a stated reason.
+//! when the provider gave sentence dates, the events that agree with them
+//! best (start and end each within 31 days; both agreeing beats one) are
+//! preferred, the first of them taken, since that is the sentence the
+//! provider worked with. People with none, or whose index date leaves too
+//! little follow-up in the data, leave with a stated reason.
+//!
+//! # Kinds of index event
+//!
+//! A cohort is chosen on some kinds of event and not others: a service for
+//! people leaving prison or starting community sentences never counts a
+//! caution. The comparison people must be chosen by the same rule, or the
+//! pool is not like the cohort: a person cautioned a few weeks before a
+//! community order would have their caution as their index event, and the
+//! pool of order starts would lose exactly those whose offending had just
+//! been proven again, leaving it lower-risk than the cohort. The kinds of
+//! event that are index events are therefore the cohort's own: those of
+//! at least [`MIN_KIND_SHARE`] of the treated people's index events (a rarer
+//! kind is an accident of recording, such as a caution between the
+//! intervention start and the order the provider meant), unless given in
+//! [`Settings::kinds`]. Treated people are then given the first agreeing
+//! event of those kinds, and comparison people the first of those kinds.
 //!
 //! # Comparison pool
 //!
 //! Everyone in the national records not in the cohort with an index event
-//! in the same period (from the earliest to the latest treated index date,
-//! unless given), their first such event being their index event;
-//! optionally only those living in given regions.
+//! of the cohort's kinds in the same period (from the earliest to the
+//! latest treated index date, unless given), their first such event being
+//! their index event; optionally only those living in given regions.
 //!
 //! # Covariates at the index date
 //!
@@ -78,6 +95,9 @@ pub struct Settings {
     pub period: Option<(NaiveDate, NaiveDate)>,
     /// Restrict the comparison pool to people living in these regions.
     pub regions: Option<Vec<Region>>,
+    /// The kinds of event that are index events (default: the cohort's own,
+    /// as the module documentation says).
+    pub kinds: Option<Vec<Kind>>,
 }
 
 impl Default for Settings {
@@ -87,6 +107,7 @@ impl Default for Settings {
             max_index_gap_days: 3 * 365,
             period: None,
             regions: None,
+            kinds: None,
         }
     }
 }
@@ -146,19 +167,38 @@ pub struct Analysis {
     pub attrition: Attrition,
     /// The comparison pool's index period.
     pub period: (NaiveDate, NaiveDate),
+    /// The kinds of event that were index events.
+    pub kinds: Vec<Kind>,
 }
 
 /// The kind of an index event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Kind {
+    /// Release from custody.
     Release,
+    /// The start of a community order.
     CommunityOrder,
+    /// The start of a suspended sentence.
     SuspendedSentence,
+    /// A caution.
     Caution,
 }
 
+/// The smallest share of the treated people's index events a kind must
+/// have to be one of the cohort's kinds of index event.
+pub const MIN_KIND_SHARE: f64 = 0.05;
+
 impl Kind {
-    fn name(self) -> &'static str {
+    /// Every kind, in order.
+    pub const ALL: [Kind; 4] = [
+        Kind::Release,
+        Kind::CommunityOrder,
+        Kind::SuspendedSentence,
+        Kind::Caution,
+    ];
+
+    /// The kind's name, as the index disposal covariate has it.
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Release => "release from custody",
             Kind::CommunityOrder => "community order",
@@ -354,28 +394,31 @@ fn subject(h: &History, person: usize, e: Event) -> Subject {
     }
 }
 
-/// The treated person's index event, or why there is none.
+/// The treated person's index event of one of `kinds`, or why there is
+/// none.
 fn treated_event(
     h: &History,
     person: usize,
     m: &Member,
     s: &Settings,
+    kinds: &[Kind],
 ) -> Result<Event, &'static str> {
     let start = day(m.intervention_start);
-    let candidates: Vec<Event> = events(h.offences(person))
-        .filter(|e| e.date >= start && e.date - start <= s.max_index_gap_days)
-        .collect();
     let near = |a: Option<NaiveDate>, b: i32| a.is_some_and(|a| (day(a) - b).abs() <= 31);
-    let agrees = |e: &&Event| near(m.sentence.0, e.disposal_date) || near(m.sentence.1, e.end);
-    let chosen = candidates
-        .iter()
-        .filter(agrees)
-        .min_by_key(|e| e.date)
-        .or_else(|| candidates.iter().min_by_key(|e| e.date))
-        .copied()
-        .ok_or(
-            "no release, order start or caution within three years after the intervention start",
-        )?;
+    // How many of the provider's two sentence dates the event agrees with.
+    let agreement = |e: &Event| {
+        u8::from(near(m.sentence.0, e.disposal_date)) + u8::from(near(m.sentence.1, e.end))
+    };
+    let chosen = events(h.offences(person))
+        .filter(|e| {
+            kinds.contains(&e.kind) && e.date >= start && e.date - start <= s.max_index_gap_days
+        })
+        .min_by_key(|e| (std::cmp::Reverse(agreement(e)), e.date))
+        .ok_or(if kinds.len() < Kind::ALL.len() {
+            "no index event of the cohort's kinds within three years after the intervention start"
+        } else {
+            "no release, order start or caution within three years after the intervention start"
+        })?;
     if !s.coverage.contains_index(date(chosen.date)) {
         return Err(if date(chosen.date) < s.coverage.index_from {
             "index event before the period the lab measures"
@@ -402,7 +445,7 @@ pub fn build(
         ..Attrition::default()
     };
     let mut in_cohort = vec![false; h.len()];
-    let mut treated: Vec<(u64, Subject)> = Vec::new();
+    let mut linked: Vec<(&Member, usize)> = Vec::new();
     for m in members {
         let Some(&p) = position
             .get(m.person_id as usize)
@@ -423,7 +466,19 @@ pub fn build(
             continue;
         }
         in_cohort[p] = true;
-        match treated_event(h, p, m, settings) {
+        linked.push((m, p));
+    }
+    let kinds = settings.kinds.clone().unwrap_or_else(|| {
+        cohort_kinds(
+            linked
+                .iter()
+                .filter_map(|&(m, p)| treated_event(h, p, m, settings, &Kind::ALL).ok())
+                .map(|e| e.kind),
+        )
+    });
+    let mut treated: Vec<(u64, Subject)> = Vec::new();
+    for &(m, p) in &linked {
+        match treated_event(h, p, m, settings, &kinds) {
             Ok(e) => treated.push((m.row, subject(h, p, e))),
             Err(why) => *attrition.reasons.entry(why.into()).or_insert(0) += 1,
         }
@@ -451,7 +506,8 @@ pub fn build(
         .filter_map(|p| {
             events(h.offences(p))
                 .filter(|e| {
-                    e.date >= period.0
+                    kinds.contains(&e.kind)
+                        && e.date >= period.0
                         && e.date <= period.1
                         && settings.coverage.contains_index(date(e.date))
                 })
@@ -535,5 +591,199 @@ pub fn build(
         index_dates,
         attrition,
         period: (date(period.0), date(period.1)),
+        kinds,
     })
+}
+
+/// The cohort's kinds of index event: those of at least [`MIN_KIND_SHARE`]
+/// of the treated people's first-choice index events (all kinds if there
+/// are none).
+fn cohort_kinds(chosen: impl Iterator<Item = Kind>) -> Vec<Kind> {
+    let mut counts = [0usize; Kind::ALL.len()];
+    for k in chosen {
+        counts[k as usize] += 1;
+    }
+    let total: usize = counts.iter().sum();
+    if total == 0 {
+        return Kind::ALL.to_vec();
+    }
+    Kind::ALL
+        .into_iter()
+        .filter(|&k| counts[k as usize] as f64 >= MIN_KIND_SHARE * total as f64)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+    }
+
+    fn offence(committed: NaiveDate, disposed: NaiveDate, disposal: Disposal) -> Offence {
+        Offence {
+            offence_date: day(committed),
+            group: OffenceGroup::Theft,
+            disposal_date: day(disposed),
+            disposal,
+            sentence_days: if disposal == Disposal::CommunityOrder {
+                365
+            } else {
+                0
+            },
+            release_date: None,
+        }
+    }
+
+    fn order(on: NaiveDate) -> Offence {
+        offence(
+            on - chrono::TimeDelta::days(30),
+            on,
+            Disposal::CommunityOrder,
+        )
+    }
+
+    fn caution(on: NaiveDate) -> Offence {
+        offence(on - chrono::TimeDelta::days(10), on, Disposal::Caution)
+    }
+
+    fn custody(sentenced: NaiveDate, released: NaiveDate) -> Offence {
+        Offence {
+            sentence_days: 2 * (released - sentenced).num_days() as u32,
+            release_date: Some(day(released)),
+            ..offence(
+                sentenced - chrono::TimeDelta::days(40),
+                sentenced,
+                Disposal::Custody,
+            )
+        }
+    }
+
+    fn member(person_id: u32, start: NaiveDate) -> Member {
+        Member {
+            row: u64::from(person_id) + 1,
+            person_id,
+            intervention_start: start,
+            sentence: (None, None),
+        }
+    }
+
+    fn dob() -> i32 {
+        day(d(1990, 1, 1))
+    }
+
+    /// Twenty treated people with community orders in 2015 (months apart),
+    /// then `pool`.
+    fn cohort_of_orders(pool: Vec<Vec<Offence>>) -> (History, Vec<Member>) {
+        let mut people: Vec<Vec<Offence>> = (0..20)
+            .map(|i| vec![order(d(2015, 1, 10) + chrono::TimeDelta::days(15 * i))])
+            .collect();
+        let members = (0..20u32)
+            .map(|i| {
+                member(
+                    i + 1,
+                    d(2015, 1, 5) + chrono::TimeDelta::days(15 * i64::from(i)),
+                )
+            })
+            .collect();
+        people.extend(pool);
+        (History::of_offences(dob(), people), members)
+    }
+
+    fn index_disposal(a: &Analysis, row: usize) -> String {
+        let c = a
+            .data
+            .covariates
+            .iter()
+            .find(|c| c.name == "index_disposal")
+            .unwrap();
+        match &c.values {
+            Values::Categorical { codes, levels } => levels[codes[row] as usize].clone(),
+            Values::Numeric(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn the_cohorts_kinds_are_those_of_at_least_five_percent_of_it() {
+        let mut chosen = vec![Kind::CommunityOrder; 90];
+        chosen.extend([Kind::Release; 7]);
+        chosen.extend([Kind::Caution; 3]);
+        assert_eq!(
+            cohort_kinds(chosen.into_iter()),
+            vec![Kind::Release, Kind::CommunityOrder]
+        );
+        let cautions = [Kind::Caution; 60].into_iter().chain([Kind::Release; 40]);
+        assert_eq!(cohort_kinds(cautions), vec![Kind::Release, Kind::Caution]);
+        assert_eq!(cohort_kinds(std::iter::empty()), Kind::ALL.to_vec());
+    }
+
+    #[test]
+    fn a_pool_caution_does_not_take_the_place_of_an_order_the_cohort_could_have_had() {
+        // Cautioned in March 2015, then an order in May: for a cohort of
+        // orders, the order is the index event, as it would have been had
+        // this person been in the cohort.
+        let (h, members) =
+            cohort_of_orders(vec![vec![caution(d(2015, 3, 1)), order(d(2015, 5, 1))]]);
+        let a = build(&h, &members, &Settings::default()).unwrap();
+        assert_eq!(a.kinds, vec![Kind::CommunityOrder]);
+        assert_eq!(a.attrition.pool, 1);
+        let pool_row = a.rows.iter().position(Option::is_none).unwrap();
+        assert_eq!(a.index_dates[pool_row], d(2015, 5, 1));
+        assert_eq!(index_disposal(&a, pool_row), "community order");
+        // With cautions asked for, the caution comes first again.
+        let all = Settings {
+            kinds: Some(Kind::ALL.to_vec()),
+            ..Settings::default()
+        };
+        let a = build(&h, &members, &all).unwrap();
+        assert_eq!(a.index_dates[pool_row], d(2015, 3, 1));
+    }
+
+    #[test]
+    fn a_caution_between_the_intervention_start_and_the_order_is_not_the_index() {
+        let (mut h, mut members) = cohort_of_orders(vec![]);
+        // One more treated person, cautioned four days after starting and
+        // given an order a week later.
+        let mut people: Vec<Vec<Offence>> = (0..h.len()).map(|p| h.offences(p).to_vec()).collect();
+        people.push(vec![caution(d(2016, 2, 5)), order(d(2016, 2, 12))]);
+        // And someone for the pool.
+        people.push(vec![order(d(2015, 6, 1))]);
+        h = History::of_offences(dob(), people);
+        members.push(member(21, d(2016, 2, 1)));
+        let a = build(&h, &members, &Settings::default()).unwrap();
+        let row = a.rows.iter().position(|r| *r == Some(22)).unwrap();
+        assert_eq!(a.index_dates[row], d(2016, 2, 12));
+        assert_eq!(a.attrition.with_index, 21);
+    }
+
+    #[test]
+    fn the_sentence_agreeing_on_both_dates_is_preferred() {
+        // In prison from 1 September 2015 to 17 January 2016; an order for
+        // an older offence is passed on 23 September, within 31 days of
+        // the sentence start the provider gave. The release agrees with
+        // both the provider's dates and is the index event.
+        let people = vec![
+            vec![
+                custody(d(2015, 9, 1), d(2016, 1, 17)),
+                order(d(2015, 9, 23)),
+            ],
+            vec![custody(d(2015, 6, 1), d(2015, 11, 1))],
+        ];
+        let h = History::of_offences(dob(), people);
+        let m = Member {
+            sentence: (Some(d(2015, 9, 1)), Some(d(2016, 1, 17))),
+            ..member(1, d(2015, 9, 18))
+        };
+        let s = Settings::default();
+        let e = treated_event(&h, 0, &m, &s, &Kind::ALL).unwrap();
+        assert_eq!((e.kind, date(e.date)), (Kind::Release, d(2016, 1, 17)));
+        // Given only the start, both agree with one date: the first is taken.
+        let m = Member {
+            sentence: (Some(d(2015, 9, 1)), None),
+            ..m
+        };
+        let e = treated_event(&h, 0, &m, &s, &Kind::ALL).unwrap();
+        assert_eq!(e.kind, Kind::CommunityOrder);
+    }
 }

@@ -49,6 +49,13 @@ pub struct Estimate {
     pub ci_low: f64,
     /// Upper end of the confidence interval for the difference.
     pub ci_high: f64,
+    /// Confidence interval of the treatment group's mean on its own, from
+    /// Student's t with `n_treated − 1` degrees of freedom: what the
+    /// report's chart draws around each group's bar.
+    pub treated_interval: (f64, f64),
+    /// Confidence interval of the comparison group's weighted mean on its
+    /// own, with the effective size `n_eff − 1` degrees of freedom.
+    pub comparison_interval: (f64, f64),
     /// Confidence level of the interval, such as 0.95.
     pub confidence: f64,
     /// Whether `p_value ≤ 1 − confidence` (p ≤ 0.05 at 95% confidence).
@@ -355,6 +362,8 @@ pub fn compare(
         p_value: welch.p,
         ci_low: (difference - welch.half_width) * scale,
         ci_high: (difference + welch.half_width) * scale,
+        treated_interval: mean_interval(treated_mean, treated_var, n_t, alpha, scale),
+        comparison_interval: mean_interval(comparison_mean, comparison_var, n_eff, alpha, scale),
         confidence,
         significant,
         needed_for_significance,
@@ -426,6 +435,22 @@ fn weighted_moments(values: &[f64], weights: Option<(&[f64], f64)>) -> (f64, f64
             (mean, ss / denominator)
         }
     }
+}
+
+/// The confidence interval of one group's mean, `mean ± t · √(var / n)`,
+/// unscaled back to the data's units. A group of one, or one without any
+/// spread, has the mean itself as its interval.
+fn mean_interval(mean: f64, var: f64, n: f64, alpha: f64, scale: f64) -> (f64, f64) {
+    let df = n - 1.0;
+    let quantile = if df.is_nan() || df <= 0.0 || var == 0.0 {
+        0.0
+    } else if df > NORMAL_DF {
+        Normal::standard().inverse_cdf(alpha / 2.0)
+    } else {
+        StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |d| d.inverse_cdf(alpha / 2.0))
+    };
+    let half = -quantile * (var / n).sqrt();
+    ((mean - half) * scale, (mean + half) * scale)
 }
 
 /// The test statistics for one difference, shared by [`compare`] and the
