@@ -57,14 +57,18 @@ impl Default for Settings {
 /// A count of people as it may be released: exact, or only known to be
 /// below the smallest cell the lab shows.
 ///
-/// Serialises as a number when exact and as the text `"<10"` (with the
-/// threshold in force) when suppressed.
+/// Serialises as a number when exact, as the text `"<10"` (with the
+/// threshold in force) when suppressed, and as `"withheld"` when withheld
+/// only so that a suppressed neighbour cannot be worked out by subtraction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Count {
     /// The count, at or above the threshold.
     Exact(u64),
     /// Suppressed: the count is below this threshold.
     Below(u64),
+    /// Large enough to show, but withheld to protect a suppressed count
+    /// that it would otherwise give away (secondary suppression).
+    Withheld,
 }
 
 impl Count {
@@ -83,6 +87,7 @@ impl fmt::Display for Count {
         match self {
             Count::Exact(n) => write!(f, "{n}"),
             Count::Below(t) => write!(f, "<{t}"),
+            Count::Withheld => f.write_str("withheld"),
         }
     }
 }
@@ -91,7 +96,7 @@ impl Serialize for Count {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Count::Exact(n) => s.serialize_u64(*n),
-            Count::Below(_) => s.collect_str(self),
+            Count::Below(_) | Count::Withheld => s.collect_str(self),
         }
     }
 }
@@ -145,6 +150,10 @@ pub struct Figures {
     pub ci_low: String,
     /// Upper end of the confidence interval for the difference.
     pub ci_high: String,
+    /// The treatment group's own confidence interval, low and high.
+    pub treatment_interval: (String, String),
+    /// The comparison group's own confidence interval, low and high.
+    pub comparison_interval: (String, String),
     /// The p-value: 2 decimal places, "<0.01", or more places only where 2
     /// would put it on the wrong side of the significance threshold.
     pub p_value: String,
@@ -181,6 +190,10 @@ pub enum Rule {
     /// Fewer than [`Settings::min_reoffenders_for_time`] treated people
     /// reoffended (time to first reoffence only).
     TooFewReoffendersForTime,
+    /// Fewer than [`Settings::min_reoffenders`] treated people did *not*
+    /// reoffend: a rate near 100 would say of almost everyone in the
+    /// cohort that they reoffended (measures over the whole group only).
+    TooFewNonReoffenders,
 }
 
 /// The attrition and matching counts, with cells below
@@ -278,6 +291,10 @@ fn check<'a>(
     if reoffenders < settings.min_reoffenders {
         return Err(Rule::TooFewReoffenders);
     }
+    let whole_group = m.measure != Measure::DaysToReoffence;
+    if whole_group && (e.n_treated as u64).saturating_sub(reoffenders) < settings.min_reoffenders {
+        return Err(Rule::TooFewNonReoffenders);
+    }
     if m.measure == Measure::DaysToReoffence && reoffenders < settings.min_reoffenders_for_time {
         return Err(Rule::TooFewReoffendersForTime);
     }
@@ -307,6 +324,12 @@ fn reason(rule: Rule, settings: &Settings) -> String {
              year, and fewer did.",
             settings.min_reoffenders_for_time
         ),
+        Rule::TooFewNonReoffenders => format!(
+            "Not shown: fewer than {} people in the treatment group did not commit a proven \
+             reoffence within one year, so the result would reveal that almost everyone in the \
+             cohort reoffended.",
+            settings.min_reoffenders
+        ),
     }
 }
 
@@ -323,6 +346,8 @@ fn figures(measure: Measure, e: &Estimate, settings: &Settings) -> Figures {
         difference: show(e.difference),
         ci_low: show(e.ci_low),
         ci_high: show(e.ci_high),
+        treatment_interval: (show(e.treated_interval.0), show(e.treated_interval.1)),
+        comparison_interval: (show(e.comparison_interval.0), show(e.comparison_interval.1)),
         p_value: p_value(e.p_value, 1.0 - e.confidence, e.significant),
         significant: e.significant,
         treated_people: Count::new(e.n_treated as u64, settings.min_cell),
@@ -337,18 +362,46 @@ pub fn release_flow(flow: &Flow, settings: &Settings) -> ReleasedFlow {
     ReleasedFlow {
         linked: c(flow.cohort.linked),
         with_index: c(flow.cohort.with_index),
-        reasons: flow
-            .cohort
-            .reasons
-            .iter()
-            .map(|(why, &n)| (why.clone(), c(n)))
-            .collect(),
+        reasons: protect_parts(
+            flow.cohort
+                .reasons
+                .iter()
+                .map(|(why, &n)| (why.clone(), n))
+                .collect(),
+            settings.min_cell,
+        ),
         pool: c(flow.cohort.pool),
         matched: c(flow.matched),
         unmatched: c(flow.unmatched),
         outside_support: c(flow.outside_support),
         comparison: c(flow.comparison),
     }
+}
+
+/// Counts that add up to a shown total (the people lost at one stage, by
+/// reason), with small ones suppressed. Where exactly one is suppressed,
+/// the smallest of the others is withheld too: otherwise the suppressed
+/// count would be the total minus the rest.
+pub(crate) fn protect_parts(parts: Vec<(String, u64)>, min_cell: u64) -> BTreeMap<String, Count> {
+    let mut shown: BTreeMap<String, Count> = parts
+        .iter()
+        .map(|(why, n)| (why.clone(), Count::new(*n, min_cell)))
+        .collect();
+    let small = shown
+        .values()
+        .filter(|c| matches!(c, Count::Below(_)))
+        .count();
+    if small == 1 && parts.len() > 1 {
+        let next = parts
+            .iter()
+            .filter(|(_, n)| *n >= min_cell)
+            .min_by_key(|(_, n)| *n)
+            .map(|(why, _)| why.clone());
+        if let Some(why) = next {
+            shown.insert(why, Count::Withheld);
+        }
+    }
+    shown
 }
 
 /// `x` to the nearest whole number, halves away from zero, never "-0".
@@ -613,6 +666,10 @@ fn people(n: usize) -> String {
     }
 }
 
+fn was(n: usize) -> &'static str {
+    if n == 1 { "was" } else { "were" }
+}
+
 fn more_people(n: usize) -> String {
     if n == 1 {
         "1 more person".to_string()
@@ -633,7 +690,7 @@ fn explain(conflicts: &[Conflict], threshold: usize) -> String {
              this one.",
             c.request,
             people(c.added),
-            if c.added == 1 { "was" } else { "were" },
+            was(c.added),
             people(c.removed),
             if c.removed == 1 { "is" } else { "are" },
         ));
@@ -642,14 +699,10 @@ fn explain(conflicts: &[Conflict], threshold: usize) -> String {
                 " To go ahead, add at least {} who {} not in request {} (or leave out the {} who \
                  {} not).",
                 more_people(threshold - c.added),
-                if threshold - c.added == 1 {
-                    "was"
-                } else {
-                    "were"
-                },
+                was(threshold - c.added),
                 c.request,
                 people(c.added),
-                if c.added == 1 { "was" } else { "were" },
+                was(c.added),
             ));
         }
         if c.removed > 0 && c.removed < threshold {
@@ -657,11 +710,7 @@ fn explain(conflicts: &[Conflict], threshold: usize) -> String {
                 " To go ahead, leave out at least {} who {} in request {} (or include the {} \
                  missing from it).",
                 more_people(threshold - c.removed),
-                if threshold - c.removed == 1 {
-                    "was"
-                } else {
-                    "were"
-                },
+                was(threshold - c.removed),
                 c.request,
                 people(c.removed),
             ));

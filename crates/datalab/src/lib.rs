@@ -11,6 +11,12 @@
 //!   lab's research copy of the Police National Computer with DWP/HMRC
 //!   employment and benefit history) and provider cohorts with ground truth.
 //! - [`intake`] validates a provider's cohort file and request.
+//! - [`link`] finds each cohort row's person in the national records;
+//!   [`cohort`], [`matching`] and [`stats`] build and compare the matched
+//!   groups, which [`analysis`] runs as one step.
+//! - [`disclosure`] decides what of a result may leave the lab, and
+//!   [`report`] draws what may as the standard report (HTML, PDF, JSON).
+//! - [`run`] takes one request through all of it, stage by stage.
 //! - [`ids`], [`postcode`], [`person`] and [`names`] are the domain types and
 //!   reference tables the steps share.
 
@@ -26,6 +32,8 @@ pub mod national;
 pub mod person;
 pub mod postcode;
 pub mod progress;
+pub mod report;
+pub mod run;
 pub mod stats;
 pub mod study;
 pub mod synth;

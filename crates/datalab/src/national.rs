@@ -373,6 +373,16 @@ impl Manifest {
     /// The manifest's file name inside the dataset directory.
     pub const FILE: &'static str = "manifest.toml";
 
+    /// The dataset directory a user named: `dir` itself when it holds the
+    /// manifest, else `dir/national` (as `datalab generate` lays it out).
+    pub fn locate(dir: &std::path::Path) -> std::path::PathBuf {
+        if dir.join(Self::FILE).exists() {
+            dir.to_path_buf()
+        } else {
+            dir.join("national")
+        }
+    }
+
     /// Reads `DIR/manifest.toml`.
     pub fn read(dir: &std::path::Path) -> Result<Self, ManifestError> {
         let path = dir.join(Self::FILE);

@@ -31,6 +31,8 @@ fn estimate(n_treated: usize, treated_mean: f64, comparison_mean: f64, p_value: 
         ci_high: difference + 0.04,
         confidence: 0.95,
         significant: p_value <= 0.05,
+        treated_interval: (treated_mean - 0.03, treated_mean + 0.03),
+        comparison_interval: (comparison_mean - 0.02, comparison_mean + 0.02),
         needed_for_significance: None,
     }
 }
@@ -427,4 +429,139 @@ proptest! {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// The high side, secondary suppression and the report
+// ---------------------------------------------------------------------------
+
+#[test]
+fn almost_everyone_reoffending_is_suppressed_like_almost_nobody() {
+    let r = disclosure::release(&results(91, 40), &Settings::default());
+    for m in [Measure::Reoffending, Measure::Frequency, Measure::Custody] {
+        assert_eq!(
+            suppressed_rule(&r, m),
+            Some(Rule::TooFewNonReoffenders),
+            "{m:?}"
+        );
+    }
+    // Time to reoffence is over the reoffenders alone: nothing about the
+    // few who did not reoffend is in it.
+    assert_eq!(suppressed_rule(&r, Measure::DaysToReoffence), None);
+    let r = disclosure::release(&results(90, 40), &Settings::default());
+    assert_eq!(suppressed_rule(&r, Measure::Reoffending), None);
+}
+
+fn flow_with(reasons: &[(&str, u64)]) -> Results {
+    let mut r = results(40, 40);
+    r.flow.cohort.reasons = reasons.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    r
+}
+
+#[test]
+fn a_lone_small_reason_cannot_be_worked_out_from_the_others() {
+    let r = flow_with(&[("no index event", 40), ("died", 3), ("moved abroad", 25)]);
+    let released = disclosure::release(&r, &Settings::default());
+    let reasons = &released.flow.reasons;
+    assert_eq!(reasons["died"], Count::Below(10));
+    // Without this, "died" would be the total lost minus 40 minus 25.
+    assert_eq!(reasons["moved abroad"], Count::Withheld);
+    assert_eq!(reasons["no index event"], Count::Exact(40));
+    let json = serde_json::to_string(&released.flow).unwrap();
+    assert!(json.contains(r#""moved abroad":"withheld""#), "{json}");
+
+    // Two small cells already hide each other; nothing more is withheld.
+    let r = flow_with(&[("no index event", 40), ("died", 3), ("moved abroad", 4)]);
+    let released = disclosure::release(&r, &Settings::default());
+    assert_eq!(released.flow.reasons["no index event"], Count::Exact(40));
+}
+
+fn report(r: &Results) -> datalab::report::Report {
+    use datalab::report::{Context, Report};
+    let request: datalab::intake::Request = toml::from_str(
+        r#"
+organisation = "Second Chance <Trust>"
+intervention = "mentoring & housing support"
+collection = "case management system export"
+excluded_incomplete = 2
+[confirmation]
+data_protection = true
+section_14_gateway = true
+"#,
+    )
+    .unwrap();
+    let settings = Settings::default();
+    Report::build(
+        Context {
+            request_id: "JDL-TEST",
+            request: &request,
+            rows_read: 262,
+            rows_usable: 258,
+            linkage: datalab::link::lab::Tally {
+                matched: 250,
+                duplicate: 2,
+                suspect_discarded: 1,
+                not_found: 5,
+            },
+            match_rate: 250.0 / 258.0,
+            link_threshold: 0.99,
+            produced: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        },
+        r,
+        disclosure::release(r, &settings),
+        &datalab::analysis::Settings::default(),
+        &settings,
+    )
+}
+
+#[test]
+fn the_report_draws_what_was_released_and_escapes_what_the_provider_wrote() {
+    let rep = report(&results(40, 40));
+    let html = datalab::report::html(&rep);
+    // Every measure shown gets a chart; the provider's words are escaped.
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 4);
+    assert!(html.contains("Second Chance &lt;Trust&gt;"));
+    assert!(!html.contains("<Trust>"));
+    assert!(html.contains("mentoring &amp; housing support"));
+    let statement = &rep
+        .figures(Measure::Reoffending)
+        .unwrap()
+        .headline
+        .statement;
+    assert!(html.contains(statement.as_str()), "{statement}");
+    // The chevron: six stages, the linkage losses protected together
+    // (5 not found, 2 duplicates and 1 uncertain are all under 10).
+    assert_eq!(rep.stages.len(), 6);
+    assert_eq!(rep.stages[0].people, Count::Exact(262));
+    assert_eq!(rep.stages[1].lost.len(), 3);
+    assert!(
+        rep.stages[1]
+            .lost
+            .iter()
+            .all(|(_, n)| *n == Count::Below(10))
+    );
+    assert!(html.contains("Technical annex"));
+    assert!(!html.contains("<script"));
+    let json = rep.to_json();
+    for leak in ["1000", "matched_rows", "scores", "pseudonym"] {
+        assert!(!json.contains(leak), "{leak} in the report");
+    }
+}
+
+#[test]
+fn a_suppressed_measure_has_its_reason_and_no_chart() {
+    let rep = report(&results(9, 9));
+    let html = datalab::report::html(&rep);
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 0);
+    assert!(html.contains("fewer than 10 people in the treatment group committed a proven"));
+    assert!(
+        rep.caveats
+            .iter()
+            .any(|c| c.contains("Some results are not shown"))
+    );
+    assert!(
+        rep.conclusions
+            .iter()
+            .any(|c| c.contains("cannot be reported"))
+    );
 }

@@ -7,26 +7,60 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use datalab::analysis::{self, Results};
-use datalab::cohort::{History, Member};
-use datalab::matching::nearest::Method;
+use datalab::matching::{self, nearest::Method};
 use datalab::progress::Progress;
+use datalab::run::{self, Lab};
 
-use super::datalab::{LinkArgs, link_cohort};
+use super::datalab::{LinkArgs, print_linkage, write_linkage};
 use crate::progress::Bars;
 
 #[derive(Debug, Args)]
 pub struct AnalyseArgs {
     #[command(flatten)]
     pub(super) link: LinkArgs,
+    #[command(flatten)]
+    pub(super) matching: MatchingArgs,
+}
+
+/// How the comparison group is matched: shared by `analyse` and `run`,
+/// with the library's defaults.
+#[derive(Debug, Args)]
+pub struct MatchingArgs {
     /// Comparison people per treated person.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = MatchingArgs::default().ratio)]
     pub(super) ratio: usize,
     /// Let a comparison person be matched to more than one treated person.
     #[arg(long)]
     pub(super) replace: bool,
     /// Caliper in standard deviations of the logit of the propensity score.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = MatchingArgs::default().caliper)]
     pub(super) caliper: f64,
+}
+
+impl Default for MatchingArgs {
+    fn default() -> Self {
+        let lab = matching::Settings::default();
+        let (ratio, replace) = match lab.method {
+            Method::Nearest { ratio, replace } => (ratio, replace),
+            Method::Radius => (1, false),
+        };
+        MatchingArgs {
+            ratio,
+            replace,
+            caliper: lab.caliper.unwrap_or(0.2),
+        }
+    }
+}
+
+impl MatchingArgs {
+    /// These choices in the lab's matching settings.
+    pub(super) fn apply(&self, settings: &mut matching::Settings) {
+        settings.method = Method::Nearest {
+            ratio: self.ratio,
+            replace: self.replace,
+        };
+        settings.caliper = Some(self.caliper);
+    }
 }
 
 #[derive(Debug, Args)]
@@ -127,43 +161,33 @@ pub fn study(args: &StudyArgs) -> anyhow::Result<ExitCode> {
 
 pub fn run(args: &AnalyseArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let Some(linked) = link_cohort(&args.link)? else {
+    let link_settings = args.link.settings()?;
+    let Some((_, rows)) = args.link.submission.accepted()? else {
         return Ok(ExitCode::from(1));
     };
-    let by_row: std::collections::HashMap<u64, &datalab::intake::CohortRow> =
-        linked.rows.iter().map(|r| (r.row, r)).collect();
-    let members: Vec<Member> = linked
-        .linkage
-        .rows
-        .iter()
-        .zip(&linked.person_ids)
-        .filter_map(|(link, id)| {
-            let row = by_row.get(&link.row)?;
-            Some(Member {
-                row: link.row,
-                person_id: (*id)?,
-                intervention_start: row.intervention_start,
-                sentence: (row.sentence_start, row.sentence_end),
-            })
-        })
-        .collect();
+    let key = args.link.submission.key()?;
     let bars = Bars::new(args.link.quiet);
-    bars.start("reading national histories", 0);
-    let history = History::load(&linked.national_dir).context("reading the national records")?;
-    bars.finish();
-    let mut settings = analysis::Settings::default();
-    settings.cohort.coverage = linked.coverage;
-    settings.matching.method = Method::Nearest {
-        ratio: args.ratio,
-        replace: args.replace,
+    let lab = Lab::open(&args.link.submission.reference, key, &bars)
+        .context("reading the national records")?;
+    let mut settings = run::Settings {
+        link: link_settings,
+        ..run::Settings::default()
     };
-    settings.matching.caliper = Some(args.caliper);
-    bars.start("index events, matching and tests", 0);
-    let results = analysis::analyse(&history, &members, &settings);
-    bars.finish();
-    let results = results.context("analysing the cohort")?;
-    write(&args.link.out, &settings, &results)?;
-    print(&results, linked.rows.len(), &args.link.out, started);
+    settings.analysis.cohort.coverage = lab.coverage();
+    args.matching.apply(&mut settings.analysis.matching);
+    let linking = Instant::now();
+    let analysed = run::analyse(&lab, &rows, &settings, &bars).context("analysing the cohort")?;
+    let t = &analysed.results.timings;
+    let link_seconds = linking.elapsed().as_secs_f64() - t.dataset - t.matching - t.tests;
+    write_linkage(&args.link.out, &analysed.linkage)?;
+    print_linkage(
+        &analysed.linkage,
+        lab.people(),
+        link_seconds,
+        &args.link.out,
+    );
+    write(&args.link.out, &settings.analysis, &analysed.results)?;
+    print(&analysed.results, rows.len(), &args.link.out, started);
     Ok(ExitCode::SUCCESS)
 }
 

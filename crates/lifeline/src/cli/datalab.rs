@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use datalab::intake;
+use datalab::intake::{self, CohortRow};
 use datalab::link::LabKey;
 use datalab::link::lab::{self, National};
 use datalab::national::Manifest;
@@ -50,14 +50,25 @@ pub enum Command {
     /// model, balance, every measure with its interval, p-value and
     /// headline) and DIR/balance.csv, and prints the headlines.
     Analyse(super::analyse::AnalyseArgs),
+    /// Run a request end to end and issue the standard report.
+    ///
+    /// Intake, linkage, index events, matching, outcomes and tests,
+    /// disclosure control (including the differencing check against every
+    /// earlier issued cohort) and the report, with progress; stops with the
+    /// stage and the reason if the request cannot go on (exit status 1).
+    /// Writes DIR/report.html, DIR/report.pdf and DIR/report.json: the
+    /// aggregates only, nothing individual-level.
+    Run(super::run::RunArgs),
     /// Simulation study of the method: generate datasets with a planted
     /// effect over many seeds, analyse each, and report the bias and the
     /// coverage of the 95% intervals, matched and naive.
     Study(super::analyse::StudyArgs),
 }
 
+/// A provider's submission and what the lab checks it against: shared by
+/// `link`, `analyse` and `run`.
 #[derive(Debug, Args)]
-pub struct LinkArgs {
+pub struct RequestArgs {
     /// The cohort file (.csv or .xlsx).
     #[arg(long)]
     pub(super) cohort: PathBuf,
@@ -67,13 +78,19 @@ pub struct LinkArgs {
     /// The national dataset directory (as written by `generate`).
     #[arg(long)]
     pub(super) reference: PathBuf,
-    /// Where to write linkage.csv and linkage.json.
-    #[arg(long)]
-    pub(super) out: PathBuf,
     /// The lab's pseudonymisation key (created, readable only by its owner,
     /// if it does not exist).
     #[arg(long, default_value = "data/lab.key")]
     pub(super) key: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    #[command(flatten)]
+    pub(super) submission: RequestArgs,
+    /// Where to write linkage.csv and linkage.json.
+    #[arg(long)]
+    pub(super) out: PathBuf,
     /// Match probability a candidate must reach.
     #[arg(long, default_value_t = 0.99)]
     pub(super) threshold: f64,
@@ -175,96 +192,83 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate(&args),
         Command::Link(args) => link(&args),
         Command::Analyse(args) => super::analyse::run(&args),
+        Command::Run(args) => super::run::run(&args),
         Command::Study(args) => super::analyse::study(&args),
     }
 }
 
-/// The national dataset directory: DIR itself, or DIR/national.
-fn national_dir(dir: &Path) -> PathBuf {
-    if dir.join(Manifest::FILE).exists() {
-        dir.to_path_buf()
-    } else {
-        dir.join("national")
+impl RequestArgs {
+    /// Validates the submission as intake does, against the reference
+    /// data's coverage (read from its manifest alone, so a rejection comes
+    /// before the seconds of loading the records); `None` when it is
+    /// rejected, after printing intake's report.
+    pub(super) fn accepted(&self) -> anyhow::Result<Option<(intake::Report, Vec<CohortRow>)>> {
+        let manifest = Manifest::read(&Manifest::locate(&self.reference))
+            .context("reading the national dataset")?;
+        let settings = intake::Settings {
+            coverage: manifest.coverage,
+            ..intake::Settings::default()
+        };
+        let mut rows = Vec::new();
+        let report = intake::validate(&self.cohort, &self.request, &settings, |row| rows.push(row))
+            .with_context(|| format!("cannot check {}", self.cohort.display()))?;
+        if report.accepted() {
+            Ok(Some((report, rows)))
+        } else {
+            print!("{}", report.to_text());
+            Ok(None)
+        }
+    }
+
+    /// The lab's key, made (and said so) if it does not exist yet.
+    pub(super) fn key(&self) -> anyhow::Result<LabKey> {
+        let (key, created) = LabKey::read_or_create(&self.key).context("loading the lab's key")?;
+        if created {
+            eprintln!(
+                "made a new lab key in {} (keep it: every pseudonym depends on it)",
+                self.key.display()
+            );
+        }
+        Ok(key)
     }
 }
 
-/// A cohort linked to the national records.
-pub(super) struct Linked {
-    /// The cohort's usable rows.
-    pub rows: Vec<intake::CohortRow>,
-    /// Each row's link.
-    pub linkage: lab::Linkage,
-    /// National `person_id` of each linked person, by `RowLink::person`.
-    pub person_ids: Vec<Option<u32>>,
-    /// The national dataset's directory.
-    pub national_dir: PathBuf,
-    /// What the national records cover.
-    pub coverage: datalab::national::Coverage,
-}
-
-fn link(args: &LinkArgs) -> anyhow::Result<ExitCode> {
-    Ok(match link_cohort(args)? {
-        Some(_) => ExitCode::SUCCESS,
-        None => ExitCode::from(1),
-    })
-}
-
-/// Validates and links a cohort, writing the linkage files; `None` when
-/// the cohort is rejected (the report has been printed).
-pub(super) fn link_cohort(args: &LinkArgs) -> anyhow::Result<Option<Linked>> {
-    anyhow::ensure!(
-        args.threshold > 0.0 && args.threshold < 1.0,
-        "--threshold is a match probability: give a number between 0 and 1, such as 0.99"
-    );
-    let national_dir = national_dir(&args.reference);
-    let manifest = Manifest::read(&national_dir).context("reading the national dataset")?;
-    let settings = intake::Settings {
-        coverage: manifest.coverage,
-        ..intake::Settings::default()
-    };
-    let mut rows = Vec::new();
-    let report = intake::validate(&args.cohort, &args.request, &settings, |row| rows.push(row))
-        .with_context(|| format!("cannot check {}", args.cohort.display()))?;
-    if !report.accepted() {
-        print!("{}", report.to_text());
-        return Ok(None);
-    }
-    let (key, created) = LabKey::read_or_create(&args.key).context("loading the lab's key")?;
-    if created {
-        eprintln!(
-            "made a new lab key in {} (keep it: every pseudonym depends on it)",
-            args.key.display()
+impl LinkArgs {
+    /// Linkage's settings, once `--threshold` is known to be a probability.
+    pub(super) fn settings(&self) -> anyhow::Result<lab::Settings> {
+        anyhow::ensure!(
+            self.threshold > 0.0 && self.threshold < 1.0,
+            "--threshold is a match probability: give a number between 0 and 1, such as 0.99"
         );
+        Ok(lab::Settings {
+            threshold: self.threshold,
+            ..lab::Settings::default()
+        })
     }
+}
+
+/// Validates and links a cohort, writing the linkage files.
+fn link(args: &LinkArgs) -> anyhow::Result<ExitCode> {
+    let settings = args.settings()?;
+    let Some((_, rows)) = args.submission.accepted()? else {
+        return Ok(ExitCode::from(1));
+    };
+    let key = args.submission.key()?;
     let started = Instant::now();
     let bars = Bars::new(args.quiet);
     bars.start("reading national records", 0);
-    let national = National::load(&national_dir).context("reading the national records")?;
+    let national = National::load(&Manifest::locate(&args.submission.reference))
+        .context("reading the national records")?;
     bars.finish();
-    let link_settings = lab::Settings {
-        threshold: args.threshold,
-        ..lab::Settings::default()
-    };
-    let linkage = lab::link_cohort(&rows, &national, &link_settings, &key, &bars)
-        .context("linking the cohort")?;
+    let linkage =
+        lab::link_cohort(&rows, &national, &settings, &key, &bars).context("linking the cohort")?;
     let seconds = started.elapsed().as_secs_f64();
     write_linkage(&args.out, &linkage)?;
     print_linkage(&linkage, national.len(), seconds, &args.out);
-    let person_ids = linkage
-        .rows
-        .iter()
-        .map(|r| r.person.map(|p| national.person_id(p)))
-        .collect();
-    Ok(Some(Linked {
-        rows,
-        linkage,
-        person_ids,
-        national_dir,
-        coverage: manifest.coverage,
-    }))
+    Ok(ExitCode::SUCCESS)
 }
 
-fn write_linkage(out: &Path, linkage: &lab::Linkage) -> anyhow::Result<()> {
+pub(super) fn write_linkage(out: &Path, linkage: &lab::Linkage) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let path = out.join("linkage.csv");
     let mut w =
@@ -300,7 +304,7 @@ fn write_linkage(out: &Path, linkage: &lab::Linkage) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_linkage(l: &lab::Linkage, people: usize, seconds: f64, out: &Path) {
+pub(super) fn print_linkage(l: &lab::Linkage, people: usize, seconds: f64, out: &Path) {
     let t = &l.tally;
     let rows = l.rows.len();
     println!("Linked {rows} cohort rows to {people} national records in {seconds:.1} s.");
@@ -339,7 +343,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         ..intake::Settings::default()
     };
     if let Some(dir) = &args.reference {
-        settings.coverage = Manifest::read(&national_dir(dir))
+        settings.coverage = Manifest::read(&Manifest::locate(dir))
             .context("reading the reference data's coverage")?
             .coverage;
     }
@@ -412,18 +416,18 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(checked);
     }
     println!();
-    super::analyse::run(&super::analyse::AnalyseArgs {
-        link: LinkArgs {
+    super::run::run(&super::run::RunArgs {
+        submission: RequestArgs {
             cohort: args.out.join("cohort.csv"),
             request: args.out.join("request.toml"),
             reference: args.out.clone(),
-            out: args.out.join("analysis"),
             key: args.out.join("lab.key"),
-            threshold: lab::Settings::default().threshold,
-            quiet: args.quiet,
         },
-        ratio: 1,
-        replace: false,
-        caliper: 0.2,
+        out: args.out.join("report"),
+        register: args.out.join("released-cohorts.csv"),
+        id: None,
+        matching: super::analyse::MatchingArgs::default(),
+        no_pdf: false,
+        quiet: args.quiet,
     })
 }

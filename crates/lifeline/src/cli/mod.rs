@@ -5,6 +5,7 @@ mod calendar;
 mod datalab;
 mod link;
 mod matching;
+mod run;
 mod serve;
 
 use std::process::ExitCode;
