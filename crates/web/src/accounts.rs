@@ -1,5 +1,7 @@
-//! Accounts: families (email and password, confirmed by a link) and staff
-//! (with a role and the establishments they work for).
+//! Accounts: families (email and password, confirmed by a link), prison
+//! staff (with a role and the establishments they work for), and the
+//! Justice Data Lab's users: providers' staff (each of one organisation),
+//! the lab's analysts and its information asset owner.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -18,6 +20,28 @@ pub enum Kind {
     Visitor,
     /// Prison or headquarters staff.
     Staff,
+    /// A user of the Justice Data Lab: a provider organisation's staff or
+    /// the lab's own (see [`Role`]).
+    DataLab,
+}
+
+impl Kind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Visitor => "visitor",
+            Kind::Staff => "staff",
+            Kind::DataLab => "datalab",
+        }
+    }
+
+    fn parse(s: &str) -> Kind {
+        match s {
+            "staff" => Kind::Staff,
+            "datalab" => Kind::DataLab,
+            _ => Kind::Visitor,
+        }
+    }
 }
 
 /// What a staff member may do.
@@ -30,6 +54,14 @@ pub enum Role {
     EstablishmentAdmin,
     /// Everything, everywhere, including subject access and the audit log.
     NationalAdmin,
+    /// Data Lab: a provider organisation's user, who submits cohorts and
+    /// receives reports for that organisation only.
+    Provider,
+    /// Data Lab: a lab analyst, who runs, checks and issues requests.
+    Analyst,
+    /// Data Lab: the information asset owner, who oversees the audit log
+    /// and the destruction certificates.
+    AssetOwner,
 }
 
 impl Role {
@@ -39,6 +71,17 @@ impl Role {
             Role::BookingStaff => "booking_staff",
             Role::EstablishmentAdmin => "establishment_admin",
             Role::NationalAdmin => "national_admin",
+            Role::Provider => "provider",
+            Role::Analyst => "analyst",
+            Role::AssetOwner => "asset_owner",
+        }
+    }
+
+    /// The account kind the role belongs to.
+    pub fn kind(self) -> Kind {
+        match self {
+            Role::BookingStaff | Role::EstablishmentAdmin | Role::NationalAdmin => Kind::Staff,
+            Role::Provider | Role::Analyst | Role::AssetOwner => Kind::DataLab,
         }
     }
 
@@ -48,6 +91,9 @@ impl Role {
             "booking_staff" => Some(Role::BookingStaff),
             "establishment_admin" => Some(Role::EstablishmentAdmin),
             "national_admin" => Some(Role::NationalAdmin),
+            "provider" => Some(Role::Provider),
+            "analyst" => Some(Role::Analyst),
+            "asset_owner" => Some(Role::AssetOwner),
             _ => None,
         }
     }
@@ -58,6 +104,9 @@ impl Role {
             Role::BookingStaff => "Booking staff",
             Role::EstablishmentAdmin => "Establishment administrator",
             Role::NationalAdmin => "National administrator",
+            Role::Provider => "Data Lab provider",
+            Role::Analyst => "Data Lab analyst",
+            Role::AssetOwner => "Information asset owner",
         }
     }
 }
@@ -77,6 +126,8 @@ pub struct Account {
     pub role: Option<Role>,
     /// Whether the email address has been confirmed.
     pub verified: bool,
+    /// A Data Lab provider's organisation (its key).
+    pub organisation: Option<String>,
 }
 
 /// Password hashing with a configurable memory cost.
@@ -137,13 +188,10 @@ fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account> {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         name: row.try_get("name")?,
-        kind: if kind == "staff" {
-            Kind::Staff
-        } else {
-            Kind::Visitor
-        },
+        kind: Kind::parse(&kind),
         role: role.as_deref().and_then(Role::parse),
         verified: verified.is_some(),
+        organisation: row.try_get("organisation_id")?,
     })
 }
 
@@ -190,6 +238,7 @@ pub async fn register_visitor(
             kind: Kind::Visitor,
             role: None,
             verified: false,
+            organisation: None,
         },
         token,
     ))
@@ -232,7 +281,7 @@ pub async fn authenticate(
 ) -> Result<Option<Account>> {
     let email = normalise_email(email);
     let row = sqlx::query(
-        "SELECT id, email, name, kind, role, verified_at, password_hash FROM accounts WHERE email = $1",
+        "SELECT id, email, name, kind, role, verified_at, organisation_id, password_hash FROM accounts WHERE email = $1",
     )
     .bind(&email)
     .fetch_optional(db.pool())
@@ -266,21 +315,48 @@ pub async fn create_staff(
     role: Role,
     establishments: &[&str],
 ) -> Result<Account> {
-    let email = normalise_email(email);
     let hash = hasher.hash(password)?;
-    let id = new_id();
     let mut tx = db.begin_write().await?;
+    let account = insert_vouched(&mut tx, Kind::Staff, role, email, name, &hash, None).await?;
+    for est in establishments {
+        sqlx::query(
+            "INSERT INTO staff_establishments (account_id, establishment_id) VALUES ($1, $2)",
+        )
+        .bind(&account.id)
+        .bind(*est)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Inserts an account that an administrator vouches for (so needs no
+/// email confirmation), with `hash` its password's hash.
+async fn insert_vouched(
+    conn: &mut sqlx::AnyConnection,
+    kind: Kind,
+    role: Role,
+    email: &str,
+    name: &str,
+    hash: &str,
+    organisation: Option<String>,
+) -> Result<Account> {
+    let email = normalise_email(email);
+    let id = new_id();
     let inserted = sqlx::query(
-        "INSERT INTO accounts (id, email, password_hash, kind, role, name, verified_at, verify_token_hash, created_at) \
-         VALUES ($1, $2, $3, 'staff', $4, $5, $6, NULL, $6)",
+        "INSERT INTO accounts (id, email, password_hash, kind, role, name, verified_at, verify_token_hash, created_at, organisation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $7, $8)",
     )
     .bind(&id)
     .bind(&email)
-    .bind(&hash)
+    .bind(hash)
+    .bind(kind.as_str())
     .bind(role.as_str())
     .bind(name)
     .bind(now())
-    .execute(&mut *tx)
+    .bind(organisation.clone())
+    .execute(conn)
     .await
     .map_err(Error::from);
     if let Err(e) = inserted {
@@ -290,24 +366,87 @@ pub async fn create_staff(
             e
         });
     }
-    for est in establishments {
-        sqlx::query(
-            "INSERT INTO staff_establishments (account_id, establishment_id) VALUES ($1, $2)",
-        )
-        .bind(&id)
-        .bind(*est)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
     Ok(Account {
         id,
         email,
         name: name.to_owned(),
-        kind: Kind::Staff,
+        kind,
         role: Some(role),
         verified: true,
+        organisation,
     })
+}
+
+/// The key of the organisation called `name`, made on first use. Names
+/// are compared as typed, after trimming.
+pub async fn ensure_organisation(db: &Db, name: &str) -> Result<String> {
+    let name = name.trim();
+    // Names are unique: an organisation that exists (or that someone else
+    // makes meanwhile) is kept, and its key read back.
+    sqlx::query(
+        "INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(name)
+    .bind(now())
+    .execute(db.writer())
+    .await?;
+    Ok(
+        sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+            .bind(name)
+            .fetch_one(db.writer())
+            .await?,
+    )
+}
+
+/// An organisation's name.
+pub async fn organisation_name(db: &Db, id: &str) -> Result<String> {
+    sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Creates a Data Lab account: a provider of `organisation` (required for
+/// [`Role::Provider`], ignored otherwise), an analyst or the information
+/// asset owner. Like staff accounts these are vouched for by the national
+/// administrator who creates them, so need no email confirmation.
+pub async fn create_datalab(
+    db: &Db,
+    hasher: &Hasher,
+    email: &str,
+    name: &str,
+    password: &str,
+    role: Role,
+    organisation: Option<&str>,
+) -> Result<Account> {
+    if role.kind() != Kind::DataLab {
+        return Err(Error::Conflict("not a Data Lab role".into()));
+    }
+    let organisation = match (role, organisation) {
+        (Role::Provider, Some(o)) if !o.trim().is_empty() => {
+            Some(ensure_organisation(db, o).await?)
+        }
+        (Role::Provider, _) => {
+            return Err(Error::Conflict(
+                "a provider account needs an organisation".into(),
+            ));
+        }
+        _ => None,
+    };
+    let hash = hasher.hash(password)?;
+    let mut conn = db.writer().acquire().await?;
+    insert_vouched(
+        &mut conn,
+        Kind::DataLab,
+        role,
+        email,
+        name,
+        &hash,
+        organisation,
+    )
+    .await
 }
 
 /// The establishments a staff member is assigned to.
@@ -326,7 +465,7 @@ pub async fn staff_establishments(db: &Db, account_id: &str) -> Result<Vec<Strin
 /// Looks an account up by email address.
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<Account>> {
     let row = sqlx::query(
-        "SELECT id, email, name, kind, role, verified_at FROM accounts WHERE email = $1",
+        "SELECT id, email, name, kind, role, verified_at, organisation_id FROM accounts WHERE email = $1",
     )
     .bind(normalise_email(email))
     .fetch_optional(db.pool())
@@ -370,7 +509,7 @@ pub async fn ensure_admin(
 /// Every staff account with its establishments, by name.
 pub async fn list_staff(db: &Db) -> Result<Vec<(Account, Vec<String>)>> {
     let rows = sqlx::query(
-        "SELECT id, email, name, kind, role, verified_at FROM accounts WHERE kind = 'staff' ORDER BY name, email",
+        "SELECT id, email, name, kind, role, verified_at, organisation_id FROM accounts WHERE kind IN ('staff', 'datalab') ORDER BY name, email",
     )
     .fetch_all(db.pool())
     .await?;

@@ -16,14 +16,16 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::accounts::Hasher;
+use crate::clock::Clock;
 use crate::config::Config;
+use crate::datalab::pipeline::{Pipeline, Unavailable};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::forms::{Errors, Fields};
 use crate::pages::{self, Ctx};
 use crate::ratelimit::SignInLimiter;
 use crate::sessions::{COOKIE, SessionData, SessionStore, SessionUser};
-use crate::{accounts, establishments, outbox, retention};
+use crate::{accounts, datalab, establishments, outbox, retention};
 
 /// State every handler shares.
 #[derive(Clone)]
@@ -39,6 +41,8 @@ pub(crate) struct Inner {
     /// The establishments, read once: every booking page needs the list,
     /// and it changes only through the settings page.
     pub establishments: tokio::sync::RwLock<Option<Arc<Vec<establishments::Establishment>>>>,
+    /// The Justice Data Lab: sealed storage, the analysis, the clock.
+    pub lab: datalab::Lab,
 }
 
 impl std::ops::Deref for AppState {
@@ -267,13 +271,17 @@ pub(crate) async fn session_layer(
 pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
+    // A handler may set a stricter policy of its own (the Data Lab's
+    // self-contained reports do).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -394,14 +402,37 @@ pub struct Running {
     server: JoinHandle<()>,
     jobs: Vec<JoinHandle<()>>,
     generated_admin_password: Option<String>,
+    lab: datalab::Lab,
 }
 
 impl App {
+    /// [`App::start_with_pipeline`] with the lab's analysis as configured
+    /// (none until `datalab.reference` names the national records).
+    pub async fn start(config: Config) -> Result<Running> {
+        let pipeline: Arc<dyn Pipeline> = match &config.datalab.reference {
+            Some(dir) => Arc::new(datalab::lab_pipeline::LabPipeline::new(
+                dir.clone(),
+                config
+                    .datalab
+                    .lab_key
+                    .clone()
+                    .unwrap_or_else(|| config.data_dir.join("datalab").join("lab.key")),
+            )),
+            None => Arc::new(Unavailable),
+        };
+        Self::start_with_pipeline(config, pipeline).await
+    }
+
     /// Connects to the database (creating the data directory and SQLite
     /// file on first run), migrates, seeds the establishments and the first
     /// administrator, binds the listener and starts serving and the
-    /// background jobs (outbox, session sweeper, retention).
-    pub async fn start(config: Config) -> Result<Running> {
+    /// background jobs (outbox, session sweeper, retention, the Data Lab's
+    /// sweep), with `pipeline` running the Data Lab's analyses.
+    pub async fn start_with_pipeline(
+        config: Config,
+        pipeline: Arc<dyn Pipeline>,
+    ) -> Result<Running> {
+        config.check()?;
         if config.database_url.is_none() {
             std::fs::create_dir_all(&config.data_dir).map_err(|e| {
                 Error::io(format!("cannot create {}", config.data_dir.display()), e)
@@ -423,6 +454,12 @@ impl App {
         if let Some(p) = &generated_admin_password {
             tracing::warn!(email = %config.admin.email, password = %p, "created the first national administrator; change this password");
         }
+        let lab = datalab::Lab::open(
+            &config.data_dir,
+            config.datalab.clone(),
+            pipeline,
+            Clock::with_offset(config.datalab.clock_offset_days * 24 * 3600),
+        )?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;
@@ -436,6 +473,7 @@ impl App {
             outbox_wake: Arc::new(Notify::new()),
             establishments: tokio::sync::RwLock::new(None),
             db: db.clone(),
+            lab: lab.clone(),
             config,
         }));
         let (shutdown, rx) = watch::channel(false);
@@ -450,6 +488,12 @@ impl App {
             tokio::spawn(run_retention(
                 db.clone(),
                 Duration::from_secs(state.config.retention_interval_minutes.max(1) * 60),
+                rx.clone(),
+            )),
+            tokio::spawn(run_datalab_sweep(
+                db.clone(),
+                lab.clone(),
+                Duration::from_secs(state.config.datalab.sweep_interval_minutes.max(1) * 60),
                 rx.clone(),
             )),
         ];
@@ -478,6 +522,7 @@ impl App {
             server,
             jobs,
             generated_admin_password,
+            lab,
         })
     }
 }
@@ -491,6 +536,23 @@ impl Running {
     /// The database the service uses (tests inspect it).
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The Data Lab's clock. Tests move it forward to pass deadlines; no
+    /// page can.
+    pub fn clock(&self) -> &Clock {
+        &self.lab.clock
+    }
+
+    /// The Data Lab (its vault and settings), for tests and tools.
+    pub fn lab(&self) -> &datalab::Lab {
+        &self.lab
+    }
+
+    /// Runs the Data Lab's sweep now (closing reviews, destroying data
+    /// that is due), as the timer does.
+    pub async fn datalab_sweep(&self) -> Result<datalab::Swept> {
+        datalab::sweep(&self.db, &self.lab).await
     }
 
     /// The first administrator's password, when it was generated at start.
@@ -551,6 +613,23 @@ async fn sweep_sessions(state: AppState, mut stop: watch::Receiver<bool>) {
             Ok(0) => {}
             Ok(n) => tracing::debug!(deleted = n, "expired sessions deleted"),
             Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+        }
+    }
+}
+
+async fn run_datalab_sweep(
+    db: Db,
+    lab: datalab::Lab,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if let Err(e) = datalab::sweep(&db, &lab).await {
+            tracing::warn!(error = %e, "data lab sweep failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => break,
         }
     }
 }

@@ -1,6 +1,10 @@
 //! The audit log: every staff view of personal data, every export and every
-//! deletion, with who and when. Entries name records by key and never hold
-//! personal data themselves, so the log can outlive what it describes.
+//! deletion, with who and when; for the Data Lab, every access to
+//! individual-level data with why. Entries name records by key and never
+//! hold personal data themselves, so the log can outlive what it describes.
+//!
+//! The log is append-only, and the database enforces it: triggers refuse
+//! every UPDATE and DELETE on `audit_log` (and TRUNCATE on PostgreSQL).
 
 use serde::Serialize;
 use sqlx::Row;
@@ -17,9 +21,22 @@ pub(crate) async fn record(
     subject: &str,
     detail: &str,
 ) -> Result<()> {
+    record_at(conn, now(), actor, action, subject, detail).await
+}
+
+/// Writes an entry dated `at` (the Data Lab dates its entries by the
+/// service's clock, which tests move forward).
+pub(crate) async fn record_at(
+    conn: &mut sqlx::AnyConnection,
+    at: i64,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(new_id())
-        .bind(now())
+        .bind(at)
         .bind(actor)
         .bind(action)
         .bind(subject)
@@ -31,8 +48,20 @@ pub(crate) async fn record(
 
 /// Writes an entry outside any transaction.
 pub async fn log(db: &Db, actor: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
+    log_at(db, now(), actor, action, subject, detail).await
+}
+
+/// Writes an entry dated `at` outside any transaction.
+pub(crate) async fn log_at(
+    db: &Db,
+    at: i64,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<()> {
     let mut conn = db.writer().acquire().await?;
-    record(&mut conn, actor, action, subject, detail).await
+    record_at(&mut conn, at, actor, action, subject, detail).await
 }
 
 /// An entry.
@@ -67,17 +96,27 @@ pub async fn recent(db: &Db, subject: Option<&str>, limit: i64) -> Result<Vec<En
                 .await?
         }
     };
-    rows.iter()
-        .map(|r| {
-            Ok(Entry {
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                action: r.try_get("action")?,
-                subject: r.try_get("subject")?,
-                detail: r.try_get("detail")?,
-            })
-        })
-        .collect()
+    rows.iter().map(entry_from_row).collect()
+}
+
+fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<Entry> {
+    Ok(Entry {
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        subject: r.try_get("subject")?,
+        detail: r.try_get("detail")?,
+    })
+}
+
+/// The latest entries whose action starts with `prefix`, newest first.
+pub async fn recent_with_prefix(db: &Db, prefix: &str, limit: i64) -> Result<Vec<Entry>> {
+    let rows = sqlx::query("SELECT at, actor, action, subject, detail FROM audit_log WHERE action LIKE $1 ORDER BY at DESC, id DESC LIMIT $2")
+        .bind(format!("{prefix}%"))
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(entry_from_row).collect()
 }
 
 /// How many entries record `action` (optionally about `subject`).

@@ -43,6 +43,60 @@ pub struct Config {
     pub admin: AdminConfig,
     /// How often the retention job runs, in minutes.
     pub retention_interval_minutes: u64,
+    /// The Justice Data Lab.
+    pub datalab: DatalabConfig,
+}
+
+/// The Justice Data Lab's settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatalabConfig {
+    /// The directory made by `lifeline datalab generate` (holding
+    /// `national/`), whose national records requests are linked to. Unset,
+    /// requests can be submitted and checked but not run.
+    pub reference: Option<PathBuf>,
+    /// The file holding the lab's pseudonymisation key (the secret behind
+    /// its pseudonymous IDs, as `lifeline datalab run --key` uses); unset,
+    /// `data_dir/datalab/lab.key`, made on first use.
+    pub lab_key: Option<PathBuf>,
+    /// The master key that wraps each request's data key: 64 hex digits.
+    /// Unset, one is generated on first run in `data_dir/datalab/master.key`
+    /// (readable by the service's user only). Keep it apart from database
+    /// backups.
+    pub master_key: Option<String>,
+    /// Working days after a report is issued during which the provider may
+    /// raise questions (20, as the Privacy Impact Assessment sets).
+    pub review_working_days: u32,
+    /// Working days after issue after which the individual-level data is
+    /// destroyed (20; never fewer than the review period).
+    pub destroy_after_issue_working_days: u32,
+    /// Working days after a failure after which the individual-level data
+    /// is destroyed (10).
+    pub destroy_after_failure_working_days: u32,
+    /// The largest cohort file accepted, in bytes (10 MiB).
+    pub max_upload_bytes: usize,
+    /// How often the lifecycle sweep (closing reviews, destroying data)
+    /// runs, in minutes.
+    pub sweep_interval_minutes: u64,
+    /// Days the service's clock starts ahead of the system's, for
+    /// demonstrating the lifecycle; 0 in production.
+    pub clock_offset_days: i64,
+}
+
+impl Default for DatalabConfig {
+    fn default() -> Self {
+        DatalabConfig {
+            reference: None,
+            lab_key: None,
+            master_key: None,
+            review_working_days: 20,
+            destroy_after_issue_working_days: 20,
+            destroy_after_failure_working_days: 10,
+            max_upload_bytes: 10 * 1024 * 1024,
+            sweep_interval_minutes: 60,
+            clock_offset_days: 0,
+        }
+    }
 }
 
 /// Outgoing mail settings.
@@ -91,6 +145,7 @@ impl Default for Config {
             smtp: SmtpConfig::default(),
             admin: AdminConfig::default(),
             retention_interval_minutes: 24 * 60,
+            datalab: DatalabConfig::default(),
         }
     }
 }
@@ -132,7 +187,20 @@ impl Config {
             None => Config::default(),
         };
         config.apply_env(std::env::vars())?;
+        config.check()?;
         Ok(config)
+    }
+
+    /// Refuses settings that contradict each other.
+    pub fn check(&self) -> Result<()> {
+        let d = &self.datalab;
+        if d.destroy_after_issue_working_days < d.review_working_days {
+            return Err(Error::Config(format!(
+                "datalab.destroy_after_issue_working_days ({}) must not be fewer than datalab.review_working_days ({}): the data must last the review period",
+                d.destroy_after_issue_working_days, d.review_working_days
+            )));
+        }
+        Ok(())
     }
 
     /// Parses settings from TOML text.
@@ -165,6 +233,9 @@ impl Config {
                 "ADMIN_EMAIL" => self.admin.email = value,
                 "ADMIN_PASSWORD" => self.admin.password = Some(value),
                 "DB_MAX_CONNECTIONS" => self.db_max_connections = parse(&key, &value)?,
+                "DATALAB_REFERENCE" => self.datalab.reference = Some(PathBuf::from(value)),
+                "DATALAB_LAB_KEY" => self.datalab.lab_key = Some(PathBuf::from(value)),
+                "DATALAB_MASTER_KEY" => self.datalab.master_key = Some(value),
                 // Other LIFELINE_ variables belong to other commands.
                 _ => {}
             }

@@ -30,7 +30,51 @@ pub struct Db {
     backend: Backend,
 }
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_visits.sql"))];
+/// One schema change: statements both engines run (split on `;`), then
+/// whole statements in each engine's own dialect, for what SQL does not
+/// share (triggers). Both lists run in the same transaction.
+struct Migration {
+    version: i64,
+    sql: &'static str,
+    sqlite: &'static [&'static str],
+    postgres: &'static [&'static str],
+}
+
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("../migrations/0001_visits.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("../migrations/0002_datalab.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
+    // The audit log is append-only, enforced by the database itself so
+    // that no code path (nor anyone with the service's credentials and a
+    // SQL prompt who does not drop the triggers first) can rewrite it.
+    Migration {
+        version: 3,
+        sql: "",
+        sqlite: &[
+            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log \
+             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log \
+             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        ],
+        postgres: &[
+            "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
+            "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log \
+             FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log \
+             FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
+        ],
+    },
+];
 
 impl Db {
     /// Connects to `url` (`sqlite://...` or `postgres://...`) and brings the
@@ -127,7 +171,8 @@ impl Db {
                  (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
             )
             .await?;
-        for &(version, sql) in MIGRATIONS {
+        for m in MIGRATIONS {
+            let version = m.version;
             let mut tx = self.begin_write().await?;
             let done: Option<i64> =
                 sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
@@ -137,8 +182,15 @@ impl Db {
             if done.is_some() {
                 continue;
             }
-            for statement in split_statements(sql) {
+            for statement in split_statements(m.sql) {
                 tx.execute(statement.as_str()).await?;
+            }
+            let dialect = match self.backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            for statement in dialect {
+                tx.execute(*statement).await?;
             }
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(version)

@@ -42,7 +42,9 @@ pub(crate) fn get<'a>(fields: &'a BTreeMap<String, String>, name: &str) -> &'a s
     fields.get(name).map(|s| s.as_str()).unwrap_or("")
 }
 
-fn has_control(s: &str, multiline: bool) -> bool {
+/// Whether `s` has control characters (other than line breaks and tabs,
+/// when `multiline`).
+pub(crate) fn has_control(s: &str, multiline: bool) -> bool {
     s.chars()
         .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
 }

@@ -1,5 +1,10 @@
 //! Lifeline's web service: "Visit someone in prison".
 //!
+//! It also serves the Justice Data Lab (see [`datalab`]): provider
+//! organisations submit cohorts, the lab's analysts run, check and issue
+//! reports, and individual-level data is encrypted at rest and destroyed on
+//! schedule.
+//!
 //! Families sign up, request a visit to someone in a prison or young
 //! offender institution, and follow and cancel their requests; prison staff
 //! work through each establishment's queue, accepting a request into one of
@@ -21,7 +26,9 @@ pub mod accounts;
 mod app;
 mod assets;
 pub mod audit;
+pub mod clock;
 pub mod config;
+pub mod datalab;
 pub mod db;
 mod error;
 pub mod establishments;

@@ -17,10 +17,11 @@ pub(crate) struct Ctx<'a> {
 
 /// The GOV.UK template: skip link, header, phase banner, main, footer.
 pub(crate) fn layout(ctx: &Ctx, title: &str, errors: &Errors, content: Markup) -> Markup {
+    let service = service_name(ctx);
     let full_title = if errors.is_empty() {
-        format!("{title} - Visit someone in prison - GOV.UK")
+        format!("{title} - {service} - GOV.UK")
     } else {
-        format!("Error: {title} - Visit someone in prison - GOV.UK")
+        format!("Error: {title} - {service} - GOV.UK")
     };
     html! {
         (DOCTYPE)
@@ -85,9 +86,31 @@ pub(crate) fn layout(ctx: &Ctx, title: &str, errors: &Errors, content: Markup) -
     }
 }
 
+/// The service the page belongs to: the Data Lab's users see its name.
+fn service_name(ctx: &Ctx) -> &'static str {
+    match ctx.user {
+        Some(u) if u.kind == crate::accounts::Kind::DataLab => "Justice Data Lab",
+        _ => "Visit someone in prison",
+    }
+}
+
 fn header(ctx: &Ctx) -> Markup {
     let mut links: Vec<(&str, &str)> = Vec::new();
     match ctx.user {
+        Some(u) if u.kind == crate::accounts::Kind::DataLab => {
+            if u.provider_organisation().is_some() {
+                links.push(("/datalab", "Your requests"));
+                links.push(("/datalab/new", "New request"));
+            }
+            if u.is_analyst() {
+                links.push(("/datalab", "Request queue"));
+            }
+            if u.is_asset_owner() {
+                links.push(("/datalab", "Requests"));
+                links.push(("/datalab/audit", "Audit log"));
+                links.push(("/datalab/certificates", "Destruction certificates"));
+            }
+        }
         Some(u) if u.is_staff() => {
             links.push(("/staff", "Visit requests"));
             if u.is_national_admin() {
@@ -117,7 +140,7 @@ fn header(ctx: &Ctx) -> Markup {
                     }
                 }
                 div class="govuk-header__content" {
-                    a href="/" class="govuk-header__link govuk-header__service-name" { "Visit someone in prison" }
+                    a href=(ctx.user.map(|u| u.home()).unwrap_or("/")) class="govuk-header__link govuk-header__service-name" { (service_name(ctx)) }
                     nav aria-label="Menu" class="govuk-header__navigation" {
                         button type="button" class="govuk-header__menu-button govuk-js-header-toggle" aria-controls="navigation" hidden { "Menu" }
                         ul id="navigation" class="govuk-header__navigation-list" {
@@ -180,7 +203,8 @@ fn anchor(field: &str) -> String {
     }
 }
 
-fn error_message(id: &str, error: Option<&str>) -> Markup {
+/// A field's error message, if it has one.
+pub(crate) fn error_message(id: &str, error: Option<&str>) -> Markup {
     html! {
         @if let Some(e) = error {
             p id={ (id) "-error" } class="govuk-error-message" {
@@ -400,7 +424,25 @@ pub(crate) fn tag(status: crate::visits::Status) -> Markup {
         Status::Rejected => "govuk-tag--red",
         Status::Cancelled => "govuk-tag--grey",
     };
-    html! { strong class={ "govuk-tag " (colour) } { (status.label()) } }
+    coloured_tag(colour, status.label())
+}
+
+fn coloured_tag(colour: &str, label: &str) -> Markup {
+    html! { strong class={ "govuk-tag " (colour) } { (label) } }
+}
+
+/// A Data Lab request's status tag.
+pub(crate) fn lab_tag(status: crate::datalab::Status) -> Markup {
+    use crate::datalab::Status;
+    let colour = match status {
+        Status::Submitted => "govuk-tag--blue",
+        Status::Processing | Status::DisclosureCheck => "govuk-tag--purple",
+        Status::ReturnedForCorrection => "govuk-tag--yellow",
+        Status::Issued | Status::InReview => "govuk-tag--green",
+        Status::Rejected | Status::Failed => "govuk-tag--red",
+        Status::Closed | Status::Destroyed => "govuk-tag--grey",
+    };
+    coloured_tag(colour, status.label())
 }
 
 /// Text with line breaks kept (escaped first).

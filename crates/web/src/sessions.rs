@@ -47,6 +47,9 @@ pub(crate) struct SessionUser {
     /// Establishments a staff member works for (all, for a national
     /// administrator).
     pub establishments: Vec<String>,
+    /// A Data Lab provider's organisation (its key).
+    #[serde(default)]
+    pub organisation: Option<String>,
 }
 
 impl SessionUser {
@@ -58,6 +61,44 @@ impl SessionUser {
         self.is_staff()
             && (self.role == Some(Role::NationalAdmin)
                 || self.establishments.iter().any(|e| e == id))
+    }
+
+    /// The user as the actor a history records.
+    pub fn actor(&self) -> crate::visits::Actor {
+        crate::visits::Actor {
+            id: self.id.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    /// The page people land on after signing in, and go back to.
+    pub fn home(&self) -> &'static str {
+        match self.kind {
+            Kind::Visitor => "/visits",
+            Kind::Staff => "/staff",
+            Kind::DataLab => "/datalab",
+        }
+    }
+
+    fn is_datalab(&self, role: Role) -> bool {
+        self.kind == Kind::DataLab && self.role == Some(role)
+    }
+
+    /// A provider organisation's user (with the organisation's key).
+    pub fn provider_organisation(&self) -> Option<&str> {
+        if self.is_datalab(Role::Provider) {
+            self.organisation.as_deref()
+        } else {
+            None
+        }
+    }
+
+    pub fn is_analyst(&self) -> bool {
+        self.is_datalab(Role::Analyst)
+    }
+
+    pub fn is_asset_owner(&self) -> bool {
+        self.is_datalab(Role::AssetOwner)
     }
 
     pub fn is_national_admin(&self) -> bool {

@@ -787,13 +787,23 @@ pub async fn events(db: &Db, visit_id: &str) -> Result<Vec<Event>> {
         .collect()
 }
 
-/// Who is acting, for the history.
+/// Who is acting, for the history (of a visit or a Data Lab request).
 #[derive(Debug, Clone)]
 pub struct Actor {
-    /// Account key.
+    /// Account key, or "system".
     pub id: String,
     /// Name, for the history as staff read it.
     pub name: String,
+}
+
+impl Actor {
+    /// The service itself (scheduled jobs).
+    pub fn system() -> Actor {
+        Actor {
+            id: "system".into(),
+            name: "Lifeline (scheduled)".into(),
+        }
+    }
 }
 
 /// Accepts a request into one of its preferred sessions.

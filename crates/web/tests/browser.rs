@@ -355,3 +355,202 @@ async fn a_family_books_and_staff_accept_in_chromium() {
     drop(driver);
     app.stop().await;
 }
+
+/// Runs `fetch` in the page (with the page's cookies) and returns the
+/// status and the body's text.
+async fn fetch_in_page(b: &Client, path: &str) -> (u64, String) {
+    let out = b
+        .execute(
+            "return fetch(arguments[0]).then(r => r.text().then(t => [r.status, t]));",
+            vec![serde_json::json!(path)],
+        )
+        .await
+        .unwrap();
+    (
+        out[0].as_u64().unwrap(),
+        out[1].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+async fn text_of(b: &Client, css: &str) -> String {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_uploads_an_analyst_issues_and_the_data_is_destroyed_in_chromium() {
+    let app = TestApp::start_lab(
+        Backend::Sqlite,
+        std::sync::Arc::new(support::FakePipeline),
+        |_| {},
+    )
+    .await;
+    for (email, role, org) in [
+        ("ana@hopetrust.test", Role::Provider, Some("Hope Trust")),
+        ("lee@lab.test", Role::Analyst, None),
+        ("iao@lab.test", Role::AssetOwner, None),
+    ] {
+        app.add_lab_account(email, role, org).await;
+    }
+    let cohort = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(cohort.path(), support::cohort_csv(90)).unwrap();
+    let driver = start_driver().await;
+    let b = browser(&driver).await;
+    let base = app.base.clone();
+
+    // The provider uploads a cohort with the request's details.
+    sign_in(&b, &base, "ana@hopetrust.test", support::LAB_PASSWORD).await;
+    assert_eq!(heading(&b).await, "Your Justice Data Lab requests");
+    click_link(&b, "Start a new request").await;
+    fill(
+        &b,
+        "intervention",
+        "Through-the-gate mentoring for adult men",
+    )
+    .await;
+    fill(&b, "collection", "Case management system export").await;
+    fill(&b, "excluded", "3").await;
+    b.find(Locator::Css("label[for='date-order-input']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for id in ["confirm-data-protection", "confirm-gateway"] {
+        b.find(Locator::Css(&format!("label[for='{id}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    b.find(Locator::Id("cohort"))
+        .await
+        .unwrap()
+        .send_keys(&cohort.path().display().to_string())
+        .await
+        .unwrap();
+    shot(&b, "lab-01-new-request").await;
+    click_button(&b, "Check and send").await;
+    let reference = text_of(&b, "#reference").await;
+    assert!(reference.starts_with("JDL-"), "{reference}");
+    assert!(
+        text_of(&b, ".govuk-notification-banner")
+            .await
+            .contains("90 people accepted")
+    );
+    assert_eq!(
+        text_of(&b, ".govuk-summary-list .govuk-tag").await,
+        "Submitted"
+    );
+    let request_url = b.current_url().await.unwrap().to_string();
+    shot(&b, "lab-02-submitted").await;
+    sign_out(&b).await;
+
+    // The analyst runs it, checks the figures and issues the report.
+    sign_in(&b, &base, "lee@lab.test", support::LAB_PASSWORD).await;
+    assert_eq!(heading(&b).await, "Justice Data Lab requests");
+    click_link(&b, &reference).await;
+    fill(&b, "reason", "Standard analysis for this request").await;
+    click_button(&b, "Run the analysis").await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        b.goto(&request_url).await.unwrap();
+        status = text_of(&b, ".govuk-summary-list .govuk-tag").await;
+        if status != "Processing" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "Disclosure check");
+    shot(&b, "lab-03-disclosure-check").await;
+    click_button(&b, "Issue the report").await;
+    assert!(
+        text_of(&b, ".govuk-notification-banner")
+            .await
+            .contains("issued")
+    );
+    sign_out(&b).await;
+    app.smtp
+        .wait_for("ana@hopetrust.test", "report is ready")
+        .await;
+
+    // The provider downloads the report.
+    sign_in(&b, &base, "ana@hopetrust.test", support::LAB_PASSWORD).await;
+    b.goto(&request_url).await.unwrap();
+    assert_eq!(
+        text_of(&b, ".govuk-summary-list .govuk-tag").await,
+        "Issued"
+    );
+    let link = b
+        .find(Locator::LinkText("Download the report (web page)"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, report) = fetch_in_page(&b, &link).await;
+    assert_eq!(status, 200);
+    assert!(report.contains(&reference) && report.contains("31 per 100"));
+    b.goto(&request_url).await.unwrap();
+    assert_eq!(
+        text_of(&b, ".govuk-summary-list .govuk-tag").await,
+        "In review"
+    );
+    shot(&b, "lab-04-in-review").await;
+
+    // Time passes beyond the review period; the sweep runs.
+    let id = request_url.rsplit('/').next().unwrap().to_owned();
+    assert!(
+        web::datalab::data_held(app.db(), app.running().lab(), &id)
+            .await
+            .unwrap()
+    );
+    app.running().clock().advance_days(40);
+    app.running().datalab_sweep().await.unwrap();
+    assert!(
+        !web::datalab::data_held(app.db(), app.running().lab(), &id)
+            .await
+            .unwrap()
+    );
+    b.goto(&request_url).await.unwrap();
+    assert_eq!(
+        text_of(&b, ".govuk-summary-list .govuk-tag").await,
+        "Destroyed"
+    );
+    let timeline = text_of(&b, "#timeline").await;
+    assert!(
+        timeline.contains("Review period ended")
+            && timeline.contains("Individual-level data destroyed")
+    );
+    let (status, report) = fetch_in_page(&b, &link).await;
+    assert_eq!(status, 200, "the report remains");
+    assert!(report.contains("31 per 100"));
+    shot(&b, "lab-05-destroyed").await;
+    sign_out(&b).await;
+
+    // The information asset owner sees the certificate.
+    sign_in(&b, &base, "iao@lab.test", support::LAB_PASSWORD).await;
+    b.goto(&format!("{base}/datalab/certificates"))
+        .await
+        .unwrap();
+    click_link(&b, &reference).await;
+    assert!(heading(&b).await.contains(&reference));
+    shot(&b, "lab-06-certificate").await;
+    b.goto(&format!("{base}/datalab/audit")).await.unwrap();
+    let audit = text_of(&b, "#audit").await;
+    assert!(
+        audit.contains("Standard analysis for this request")
+            && audit.contains("datalab.cohort.destroy")
+    );
+    shot(&b, "lab-07-audit").await;
+
+    b.close().await.unwrap();
+    drop(driver);
+    app.stop().await;
+}

@@ -63,8 +63,13 @@ async fn retention(backend: Backend) {
     )
     .await
     .unwrap();
-    let deleted = web::retention::run(db, today).await.unwrap();
-    assert_eq!(deleted, 1);
+    // Two runs at once (the server's own job may be running too): the visit
+    // is deleted, and audited, exactly once.
+    let (a, b) = tokio::join!(
+        web::retention::run(db, today),
+        web::retention::run(db, today)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
     assert!(matches!(
         visits::get_visit(db, &old.id).await,
         Err(web::Error::NotFound)
@@ -121,17 +126,7 @@ async fn subject_access(backend: Backend) {
     visits::submit(db, &request("b", "Bob Baker", soon))
         .await
         .unwrap();
-    let admin = app.client();
-    let p = admin
-        .post_form(
-            "/sign-in",
-            &[
-                ("email", "admin@hmpps.test"),
-                ("password", "admin password 1"),
-            ],
-        )
-        .await;
-    assert!(p.url.ends_with("/staff"));
+    let admin = app.admin().await;
     // Booking staff may not export.
     let clerk = app
         .staff("clerk@hull.test", Role::BookingStaff, &["hull"])

@@ -68,16 +68,7 @@ async fn mail_waits_for_the_relay_and_is_then_delivered() {
     assert_eq!(web::outbox::pending(app.db()).await.unwrap(), 0);
 
     // In development, staff see the outbox.
-    let admin = app.client();
-    admin
-        .post_form(
-            "/sign-in",
-            &[
-                ("email", "admin@hmpps.test"),
-                ("password", "admin password 1"),
-            ],
-        )
-        .await;
+    let admin = app.admin().await;
     let outbox = admin.get("/staff/outbox").await;
     assert!(outbox.body.contains("Confirm your email address") && outbox.body.contains("Sent "));
     app.stop().await;

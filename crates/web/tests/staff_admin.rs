@@ -251,16 +251,7 @@ async fn staff_cancel_a_booked_visit_with_a_reason() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn national_administrators_add_staff() {
     let app = TestApp::start(Backend::Sqlite).await;
-    let admin = app.client();
-    admin
-        .post_form(
-            "/sign-in",
-            &[
-                ("email", "admin@hmpps.test"),
-                ("password", "admin password 1"),
-            ],
-        )
-        .await;
+    let admin = app.admin().await;
     let page = admin.get("/staff/accounts").await;
     assert!(page.body.contains("admin@hmpps.test"));
     let bad = admin
@@ -301,15 +292,7 @@ async fn national_administrators_add_staff() {
         ok.error_summary()
     );
     let sam = app.client();
-    let landed = sam
-        .post_form(
-            "/sign-in",
-            &[
-                ("email", "sam@leeds.test"),
-                ("password", "a good long password"),
-            ],
-        )
-        .await;
+    let landed = sam.sign_in("sam@leeds.test", "a good long password").await;
     assert!(landed.url.ends_with("/staff"));
     assert!(landed.body.contains("/staff/establishments/leeds"));
     assert!(!landed.body.contains("/staff/establishments/hull"));
@@ -337,13 +320,7 @@ async fn national_administrators_add_staff() {
     assert!(changed.body.contains("Your password has been changed"));
     let again = app.client();
     let landed = again
-        .post_form(
-            "/sign-in",
-            &[
-                ("email", "sam@leeds.test"),
-                ("password", "my own secret phrase"),
-            ],
-        )
+        .sign_in("sam@leeds.test", "my own secret phrase")
         .await;
     assert!(landed.url.ends_with("/staff"));
     app.stop().await;

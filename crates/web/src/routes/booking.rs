@@ -42,8 +42,8 @@ const STEPS: [&str; 4] = ["prisoner", "visitors", "sessions", "support"];
 /// The signed-in visitor, or a redirect to sign in.
 fn visitor(sess: &Sess) -> Result<SessionUser, Box<Response>> {
     match sess.user() {
-        Some(u) if !u.is_staff() => Ok(u),
-        Some(_) => Err(Box::new(see_other("/staff"))),
+        Some(u) if u.kind == crate::accounts::Kind::Visitor => Ok(u),
+        Some(u) => Err(Box::new(see_other(u.home()))),
         None => Err(Box::new(see_other("/sign-in"))),
     }
 }
@@ -72,10 +72,7 @@ fn next_after(d: &Draft, step: &str) -> String {
 }
 
 async fn book(sess: Sess) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let d = draft(&sess, &user);
     let first_missing = STEPS.iter().find(|s| !d.has(s)).copied().unwrap_or("check");
     Ok(see_other(&format!("/book/{first_missing}")))
@@ -124,10 +121,7 @@ fn prisoner_page(
 }
 
 async fn prisoner_form(State(st): State<AppState>, sess: Sess) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let d = draft(&sess, &user);
     let ests = st.establishments().await?;
     Ok(prisoner_page(
@@ -155,10 +149,7 @@ const SESSION_FIELDS: &[&str] = &["session-*"];
 const SUPPORT_FIELDS: &[&str] = &["support-needs"];
 
 async fn prisoner_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let mut d = draft(&sess, &user);
     let ests = st.establishments().await?;
     // Keep what was typed even when it has problems, so nothing is lost.
@@ -227,10 +218,7 @@ fn visitors_page(c: &OwnedCtx, f: &BTreeMap<String, String>, e: &Errors) -> Resp
 }
 
 async fn visitors_form(State(st): State<AppState>, sess: Sess) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let d = draft(&sess, &user);
     Ok(visitors_page(
         &sess.ctx(st.config.dev),
@@ -240,10 +228,7 @@ async fn visitors_form(State(st): State<AppState>, sess: Sess) -> Page {
 }
 
 async fn visitors_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let mut d = draft(&sess, &user);
     d.fields.retain(|k, _| !k.starts_with("visitor-"));
     d.merge(f, VISITOR_FIELDS);
@@ -327,10 +312,7 @@ async fn session_context(
 }
 
 async fn sessions_form(State(st): State<AppState>, sess: Sess) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let d = draft(&sess, &user);
     let Some((est, available, _)) = session_context(&st, &d).await? else {
         return Ok(see_other("/book/prisoner"));
@@ -345,10 +327,7 @@ async fn sessions_form(State(st): State<AppState>, sess: Sess) -> Page {
 }
 
 async fn sessions_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let mut d = draft(&sess, &user);
     let Some((est, available, range)) = session_context(&st, &d).await? else {
         return Ok(see_other("/book/prisoner"));
@@ -395,10 +374,7 @@ fn support_page(c: &OwnedCtx, f: &BTreeMap<String, String>, e: &Errors) -> Respo
 }
 
 async fn support_form(State(st): State<AppState>, sess: Sess) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let d = draft(&sess, &user);
     Ok(support_page(
         &sess.ctx(st.config.dev),
@@ -408,10 +384,7 @@ async fn support_form(State(st): State<AppState>, sess: Sess) -> Page {
 }
 
 async fn support_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let mut d = draft(&sess, &user);
     d.merge(f, SUPPORT_FIELDS);
     d.done.retain(|s| s != "support");
@@ -474,10 +447,7 @@ async fn assemble(
 }
 
 async fn check_form(State(st): State<AppState>, sess: Sess) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let d = draft(&sess, &user);
     if let Some(missing) = STEPS.iter().find(|s| !d.has(s)) {
         return Ok(see_other(&format!("/book/{missing}")));
@@ -578,10 +548,7 @@ async fn check_form(State(st): State<AppState>, sess: Sess) -> Page {
 }
 
 async fn check_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let key = field(&f, "idempotency");
     let d = match sess.data().draft {
         Some(d) if d.idempotency_key == key => d,
@@ -610,10 +577,7 @@ async fn confirmation(
     sess: Sess,
     Path(reference): Path<String>,
 ) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let visit = visits::get_for_account(&st.db, &user.id, &reference).await?;
     let est = establishments::get(&st.db, &visit.establishment_id).await?;
     let c = sess.ctx(st.config.dev);
@@ -637,10 +601,7 @@ async fn confirmation(
 }
 
 async fn my_visits(State(st): State<AppState>, sess: Sess) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let list = visits::list_for_account(&st.db, &user.id).await?;
     let ests = st.establishments().await?;
     let name = |id: &str| {
@@ -691,10 +652,7 @@ async fn slot_label(st: &AppState, id: &str) -> Result<String, Error> {
 }
 
 async fn my_visit(State(st): State<AppState>, sess: Sess, Path(reference): Path<String>) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let v = visits::get_for_account(&st.db, &user.id, &reference).await?;
     let est = establishments::get(&st.db, &v.establishment_id).await?;
     let mut rows = vec![
@@ -756,10 +714,7 @@ async fn cancel_form(
     sess: Sess,
     Path(reference): Path<String>,
 ) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let v = visits::get_for_account(&st.db, &user.id, &reference).await?;
     let c = sess.ctx(st.config.dev);
     Ok(c.page(
@@ -785,15 +740,9 @@ async fn cancel_post(
     Path(reference): Path<String>,
     FormIn(_): FormIn,
 ) -> Page {
-    let user = match visitor(&sess) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    let user = require!(visitor(&sess));
     let v = visits::get_for_account(&st.db, &user.id, &reference).await?;
-    let actor = visits::Actor {
-        id: user.id.clone(),
-        name: user.name.clone(),
-    };
+    let actor = user.actor();
     match visits::cancel(&st.db, &v.id, "cancelled by the visitor", &actor, false).await {
         Ok(()) | Err(Error::Conflict(_)) => {}
         Err(e) => return Err(e.into()),

@@ -121,6 +121,14 @@ async fn privacy(State(st): State<AppState>, sess: Sess) -> Page {
                 p class="govuk-body" { "Staff at the prison you chose, and national administrators. Every time a member of staff views your information it is recorded." }
                 h2 class="govuk-heading-m" { "Getting a copy of your data" }
                 p class="govuk-body" { "You can ask for a copy of everything we hold about you by making a subject access request to the Disclosure Team, Post point 10.38, 102 Petty France, London SW1H 9AJ." }
+                h2 class="govuk-heading-m" id="justice-data-lab" { "Justice Data Lab" }
+                p class="govuk-body" { "Organisations that work with offenders can send the Justice Data Lab the details of the people they worked with (name, date of birth, gender, postcode, intervention and sentence dates, PNC ID or prison number), with their confirmation that sharing is lawful under data protection law and section 14 of the Offender Management Act 2007. The lab links them to national records and returns aggregate results only." }
+                ul class="govuk-list govuk-list--bullet" {
+                    li { "A file that fails the lab's checks is not kept. An accepted file is encrypted with a key of its own; only the lab's analysts can open it, and every time they do, who, when and why is recorded in a log that cannot be changed." }
+                    li { "The organisation that sent it cannot see or download it again, and no organisation can see another's requests." }
+                    li { "The individual-level data is destroyed 20 working days after the report is issued, or 10 working days after a request fails, by destroying its key and files; a destruction certificate is kept. Reports and aggregate figures are kept." }
+                    li { "One thing is kept after destruction: for each issued report, a list of pseudonymous codes for the people in it (keyed codes that name nobody without the lab's secret key, never shown or shared). The lab compares each new request with them so that two reports on nearly the same people cannot be subtracted to reveal anything about the few who differ." }
+                }
                 h2 class="govuk-heading-m" { "Complaints" }
                 p class="govuk-body" { "If you think your information has been handled incorrectly, contact the MoJ Data Protection Officer (DPO@justice.gov.uk) or the Information Commissioner's Office (www.ico.org.uk, 0303 123 1113)." }
             } }
@@ -335,30 +343,29 @@ async fn sign_in(
         return Ok(sign_in_page(&st, &sess, &email, &e));
     }
     st.limiter.clear(&email, ip);
-    let establishments_list = match account.role {
-        Some(Role::NationalAdmin) => establishments::list(&st.db)
+    // Only prison staff work for establishments.
+    let establishments_list = match (account.kind, account.role) {
+        (Kind::Staff, Some(Role::NationalAdmin)) => establishments::list(&st.db)
             .await?
             .into_iter()
             .map(|e| e.id)
             .collect(),
-        Some(_) => accounts::staff_establishments(&st.db, &account.id).await?,
-        None => Vec::new(),
+        (Kind::Staff, Some(_)) => accounts::staff_establishments(&st.db, &account.id).await?,
+        _ => Vec::new(),
     };
-    let kind = account.kind;
-    sess.sign_in(SessionUser {
+    let user = SessionUser {
         id: account.id,
         email: account.email,
         name: account.name,
         kind: account.kind,
         role: account.role,
         establishments: establishments_list,
-    });
-    tracing::info!(kind = ?kind, "signed in");
-    Ok(see_other(if kind == Kind::Staff {
-        "/staff"
-    } else {
-        "/visits"
-    }))
+        organisation: account.organisation,
+    };
+    let home = user.home();
+    sess.sign_in(user);
+    tracing::info!(kind = ?account.kind, "signed in");
+    Ok(see_other(home))
 }
 
 async fn sign_out(sess: Sess, FormIn(_): FormIn) -> Page {
@@ -406,11 +413,7 @@ async fn password_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn
     if let (true, Some(new)) = (e.is_empty(), new) {
         if accounts::change_password(&st.db, &st.hasher, &user.id, current, &new).await? {
             sess.update(|s| s.notice = Some("Your password has been changed".into()));
-            return Ok(see_other(if user.is_staff() {
-                "/staff"
-            } else {
-                "/visits"
-            }));
+            return Ok(see_other(user.home()));
         }
         e.add("current-password", "Your current password is not correct");
     }

@@ -22,7 +22,7 @@ use crate::pages::{
     textarea,
 };
 use crate::sessions::SessionUser;
-use crate::visits::{self, Actor, REJECTION_REASONS, Rejection, Status, Visit, VisitKind};
+use crate::visits::{self, REJECTION_REASONS, Rejection, Status, Visit, VisitKind};
 use crate::{Error, audit, outbox, subject_access, today};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -62,26 +62,8 @@ pub(super) fn routes() -> Router<AppState> {
 fn staff(sess: &Sess) -> Result<SessionUser, Box<Response>> {
     match sess.user() {
         Some(u) if u.is_staff() => Ok(u),
-        Some(_) => Err(Box::new(
-            crate::app::AppError(Error::Forbidden).into_response(),
-        )),
+        Some(_) => Err(super::forbidden()),
         None => Err(Box::new(see_other("/sign-in"))),
-    }
-}
-
-macro_rules! require {
-    ($e:expr) => {
-        match $e {
-            Ok(u) => u,
-            Err(r) => return Ok(*r),
-        }
-    };
-}
-
-fn actor(u: &SessionUser) -> Actor {
-    Actor {
-        id: u.id.clone(),
-        name: u.name.clone(),
     }
 }
 
@@ -386,7 +368,7 @@ async fn accept_post(
         }
     };
     if let (true, Some(kind)) = (e.is_empty(), kind) {
-        match visits::accept(&st.db, &id, slot, kind, &actor(&u)).await {
+        match visits::accept(&st.db, &id, slot, kind, &u.actor()).await {
             Ok(()) => {
                 return Ok(emailed_back_to_queue(
                     &st,
@@ -475,7 +457,7 @@ async fn reject_post(
             detail,
             banned_until,
         };
-        match visits::reject(&st.db, &id, &r, &actor(&u)).await {
+        match visits::reject(&st.db, &id, &r, &u.actor()).await {
             Ok(()) => {
                 return Ok(emailed_back_to_queue(
                     &st,
@@ -512,7 +494,7 @@ async fn cancel_post(
         &mut e,
     );
     match reason {
-        Some(r) if !r.is_empty() => match visits::cancel(&st.db, &id, &r, &actor(&u), true).await {
+        Some(r) if !r.is_empty() => match visits::cancel(&st.db, &id, &r, &u.actor(), true).await {
             Ok(()) => {
                 return Ok(emailed_back_to_queue(
                     &st,
@@ -1021,13 +1003,29 @@ async fn render_accounts(
     let ests = st.establishments().await?;
     let mut options = vec![(String::new(), "Select an establishment".to_owned())];
     options.extend(ests.iter().map(|x| (x.id.clone(), x.name.clone())));
+    let organisation = input(
+        "staff-organisation",
+        "Organisation",
+        field(f, "staff-organisation"),
+        e,
+        Input {
+            hint: Some("The provider organisation they work for; they will see its requests only"),
+            ..Default::default()
+        },
+    );
     let roles: Vec<(String, String, Option<Markup>)> = [
         Role::BookingStaff,
         Role::EstablishmentAdmin,
         Role::NationalAdmin,
+        Role::Provider,
+        Role::Analyst,
+        Role::AssetOwner,
     ]
     .iter()
-    .map(|r| (r.as_str().to_owned(), r.label().to_owned(), None))
+    .map(|r| {
+        let reveal = (*r == Role::Provider).then(|| organisation.clone());
+        (r.as_str().to_owned(), r.label().to_owned(), reveal)
+    })
     .collect();
     Ok(c.page(
         "Staff accounts",
@@ -1049,7 +1047,7 @@ async fn render_accounts(
                                 td class="govuk-table__cell" { (a.name) }
                                 td class="govuk-table__cell" { (a.email) }
                                 td class="govuk-table__cell" { (a.role.map(|r| r.label()).unwrap_or("")) }
-                                td class="govuk-table__cell" { @if a.role == Some(Role::NationalAdmin) { "All" } @else { (ests.join(", ")) } }
+                                td class="govuk-table__cell" { @if a.role == Some(Role::NationalAdmin) { "All" } @else if a.kind == accounts::Kind::DataLab { "Justice Data Lab" } @else { (ests.join(", ")) } }
                             }
                         }
                     }
@@ -1060,7 +1058,7 @@ async fn render_accounts(
                     (input("staff-name", "Full name", field(f, "staff-name"), e, Input { spellcheck_off: true, ..Default::default() }))
                     (input("staff-email", "Email address", field(f, "staff-email"), e, Input { kind: Some("email"), spellcheck_off: true, ..Default::default() }))
                     (radios("staff-role", "Role", &roles, field(f, "staff-role"), e))
-                    (pages::select("staff-establishment", "Establishment", Some("Not needed for a national administrator"), &options, field(f, "staff-establishment"), e))
+                    (pages::select("staff-establishment", "Establishment", Some("Not needed for a national administrator or the Data Lab"), &options, field(f, "staff-establishment"), e))
                     (input("staff-password", "First password", "", e, Input { kind: Some("password"), autocomplete: Some("new-password"), hint: Some("At least 10 characters. Give it to them in person; they should change it"), ..Default::default() }))
                     (button("Add account"))
                 }
@@ -1105,7 +1103,21 @@ async fn accounts_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn
     }
     let est = field(&f, "staff-establishment");
     let ests = st.establishments().await?;
-    if role.is_some_and(|r| r != Role::NationalAdmin) && !ests.iter().any(|x| x.id == est) {
+    let organisation = field(&f, "staff-organisation").trim();
+    if role == Some(Role::Provider) {
+        if organisation.is_empty() {
+            e.add("staff-organisation", "Enter the organisation they work for");
+        } else if organisation.chars().count() > forms::MAX_LINE
+            || forms::has_control(organisation, false)
+        {
+            e.add(
+                "staff-organisation",
+                "The organisation must be 100 characters or fewer, on one line",
+            );
+        }
+    }
+    let prison_role = role.is_some_and(|r| r.kind() == accounts::Kind::Staff);
+    if prison_role && role != Some(Role::NationalAdmin) && !ests.iter().any(|x| x.id == est) {
         e.add(
             "staff-establishment",
             "Select the establishment they work for",
@@ -1115,21 +1127,37 @@ async fn accounts_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn
     if let (true, Some(name), Some(email), Some(role), Some(password)) =
         (e.is_empty(), name, email, role, password)
     {
-        let list: Vec<&str> = if role == Role::NationalAdmin {
+        let list: Vec<&str> = if role == Role::NationalAdmin || !prison_role {
             vec![]
         } else {
             vec![est]
         };
-        match accounts::create_staff(&st.db, &st.hasher, &email, &name, &password, role, &list)
+        let created = if prison_role {
+            accounts::create_staff(&st.db, &st.hasher, &email, &name, &password, role, &list).await
+        } else {
+            accounts::create_datalab(
+                &st.db,
+                &st.hasher,
+                &email,
+                &name,
+                &password,
+                role,
+                Some(organisation),
+            )
             .await
-        {
+        };
+        match created {
             Ok(a) => {
                 audit::log(
                     &st.db,
                     &u.id,
                     "account.create_staff",
                     &a.id,
-                    &format!("{} for {}", role.as_str(), list.join(",")),
+                    &if prison_role {
+                        format!("{} for {}", role.as_str(), list.join(","))
+                    } else {
+                        format!("{} for the Data Lab", role.as_str())
+                    },
                 )
                 .await?;
                 sess.update(|s| s.notice = Some(format!("Account created for {name}")));
