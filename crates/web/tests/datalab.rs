@@ -29,6 +29,17 @@ async fn key_rows(app: &TestApp, id: &str) -> i64 {
         .unwrap()
 }
 
+/// Dates a file's last write an hour back.
+fn age(path: &std::path::Path) {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+}
+
 async fn full_lifecycle(backend: Backend) {
     let app = TestApp::start_lab(backend, Arc::new(FakePipeline), |_| {}).await;
     let provider = app
@@ -169,7 +180,9 @@ async fn full_lifecycle(backend: Backend) {
         .wait_for("ana@hopetrust.test", "answered your question")
         .await;
 
-    // On the last day of the review period nothing happens yet.
+    // On the last day of the review period nothing happens yet; a sealed
+    // file long written is kept while its key is held.
+    age(&app.running().lab().vault.path(&id, Item::Cohort));
     let clock = app.running().clock();
     let days_to_end = (review_ends - clock.today()).num_days();
     clock.advance_days(days_to_end);
@@ -196,6 +209,28 @@ async fn full_lifecycle(backend: Backend) {
         !datalab::data_held(app.db(), app.running().lab(), &id)
             .await
             .unwrap()
+    );
+    // A sealed file whose deletion failed at destruction is removed by a
+    // later sweep, and audited; a fresh one could be a submission whose key
+    // is about to commit, so it waits.
+    let leftover = app.running().lab().vault.path(&id, Item::Cohort);
+    std::fs::write(&leftover, b"LLDL1\nciphertext").unwrap();
+    assert_eq!(
+        app.running().datalab_sweep().await.unwrap().files_removed,
+        0
+    );
+    assert!(leftover.exists());
+    age(&leftover);
+    assert_eq!(
+        app.running().datalab_sweep().await.unwrap().files_removed,
+        1
+    );
+    assert!(!leftover.exists());
+    assert_eq!(
+        web::audit::count(app.db(), "datalab.file.remove", Some(&id))
+            .await
+            .unwrap(),
+        1
     );
     let (status, pdf) = provider
         .get_bytes(&format!("/datalab/requests/{id}/report/pdf"))

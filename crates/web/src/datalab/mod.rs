@@ -34,7 +34,9 @@
 //! (crypto-shredding) and writes a destruction certificate. It happens 20
 //! working days after issue or 10 after a failure (configurable; England
 //! and Wales bank holidays excluded), through [`sweep`], which the service
-//! runs on a timer. Reports and aggregates are kept.
+//! runs on a timer. Reports and aggregates are kept. The files go after the
+//! key's deletion commits; should one survive (a failing disk), it is
+//! unreadable, and a later sweep removes it and audits the removal.
 //!
 //! One individual-level trace is kept after destruction: the pseudonymous
 //! linkage keys of each *issued* request's people, in
@@ -1604,7 +1606,15 @@ pub struct Swept {
     pub closed: u64,
     /// Requests whose data was destroyed.
     pub destroyed: u64,
+    /// Sealed files removed whose key had already gone (a deletion that
+    /// failed at destruction, retried).
+    pub files_removed: u64,
 }
+
+/// How old a keyless file must be before a sweep removes it: a submission
+/// writes its sealed file a moment before its key row commits, and that
+/// file must not be mistaken for a leftover.
+const LEFTOVER_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Closes review periods that have ended and destroys data whose time has
 /// come, by the lab's clock. Runs on a timer; tests call it after moving
@@ -1665,14 +1675,60 @@ pub async fn sweep(db: &Db, lab: &Lab) -> Result<Swept> {
             swept.destroyed += 1;
         }
     }
+    swept.files_removed = remove_leftovers(db, lab).await?;
     if swept != Swept::default() {
         tracing::info!(
             closed = swept.closed,
             destroyed = swept.destroyed,
+            files_removed = swept.files_removed,
             "data lab sweep"
         );
     }
     Ok(swept)
+}
+
+/// Removes sealed files whose request has no key row: destruction deletes
+/// the key first and the files after its transaction commits, so a file
+/// whose deletion failed then (a full or read-only disk, say) is
+/// unreadable, but the certificate says it was deleted, and this keeps that
+/// true. Each removal is audited.
+async fn remove_leftovers(db: &Db, lab: &Lab) -> Result<u64> {
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for file in lab.vault.files()? {
+        let age = now.duration_since(file.modified).unwrap_or_default();
+        if age < LEFTOVER_AFTER {
+            continue;
+        }
+        let key: Option<String> =
+            sqlx::query_scalar("SELECT request_id FROM datalab_keys WHERE request_id = $1")
+                .bind(&file.request_id)
+                .fetch_optional(db.pool())
+                .await?;
+        if key.is_some() {
+            continue;
+        }
+        match std::fs::remove_file(&file.path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, path = %file.path.display(), "left-over sealed file still not deleted");
+                continue;
+            }
+        }
+        let name = file.path.file_name().unwrap_or_default().to_string_lossy();
+        audit::log_at(
+            db,
+            lab.clock.now(),
+            "system",
+            "datalab.file.remove",
+            &file.request_id,
+            &format!("removed {name}, a sealed file left after its key was destroyed"),
+        )
+        .await?;
+        removed += 1;
+    }
+    Ok(removed)
 }
 
 /// Whether the request's individual-level data can still be decrypted (its

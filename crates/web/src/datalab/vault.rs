@@ -241,6 +241,28 @@ impl Vault {
         key.open(body, &context(request_id, item))
     }
 
+    /// Every file in the vault (sealed items and any left-over partial
+    /// writes), in no particular order.
+    pub fn files(&self) -> Result<Vec<StoredFile>> {
+        let cannot = |e| Error::io(format!("cannot list {}", self.dir.display()), e);
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&self.dir).map_err(cannot)? {
+            let entry = entry.map_err(cannot)?;
+            let meta = entry.metadata().map_err(cannot)?;
+            if !meta.is_file() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let request_id = name.split('.').next().unwrap_or_default().to_owned();
+            out.push(StoredFile {
+                request_id,
+                path: entry.path(),
+                modified: meta.modified().map_err(cannot)?,
+            });
+        }
+        Ok(out)
+    }
+
     /// Deletes an item's file; true when there was one.
     pub fn delete(&self, request_id: &str, item: Item) -> Result<bool> {
         let path = self.path(request_id, item);
@@ -250,6 +272,17 @@ impl Vault {
             Err(e) => Err(Error::io(format!("cannot delete {}", path.display()), e)),
         }
     }
+}
+
+/// A file in the vault, as [`Vault::files`] lists it.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    /// The request it belongs to (the name up to the first dot).
+    pub request_id: String,
+    /// Where it is.
+    pub path: PathBuf,
+    /// When it was last written.
+    pub modified: std::time::SystemTime,
 }
 
 /// A request's key as a file name. Request keys are made by the service
