@@ -350,6 +350,58 @@ async fn failure_is_destroyed_after_ten_working_days_postgres() {
     failure_is_destroyed_after_ten_working_days(Backend::Postgres).await;
 }
 
+/// A report the analyst withholds at the disclosure check never reaches the
+/// provider, not while the request has failed and not after its data is
+/// destroyed.
+async fn a_withheld_report_is_never_released(backend: Backend) {
+    let app = TestApp::start_lab(backend, Arc::new(FakePipeline), |_| {}).await;
+    let provider = app
+        .lab_user("ana@hopetrust.test", Role::Provider, Some("Hope Trust"))
+        .await;
+    let analyst = app.lab_user("lee@lab.test", Role::Analyst, None).await;
+    let id = submit_cohort(&provider, 80).await;
+    let r = run_request(&analyst, app.db(), &id, "standard analysis", 20).await;
+    assert_eq!(r.status, Status::DisclosureCheck, "{r:?}");
+    analyst.get(&format!("/datalab/requests/{id}")).await;
+    analyst
+        .post_form(
+            &format!("/datalab/requests/{id}/withhold"),
+            &[("withhold-reason", "Two small cells could be differenced.")],
+        )
+        .await;
+    let r = datalab::get(app.db(), &id).await.unwrap();
+    assert_eq!(r.status, Status::Failed);
+    assert!(r.has_report, "the lab keeps what it withheld");
+    let report = format!("/datalab/requests/{id}/report/html");
+    assert_eq!(analyst.get_bytes(&report).await.0, 200);
+    assert_eq!(provider.get_bytes(&report).await.0, 404);
+
+    let clock = app.running().clock();
+    clock.advance_days(20);
+    assert_eq!(app.running().datalab_sweep().await.unwrap().destroyed, 1);
+    assert_eq!(
+        datalab::get(app.db(), &id).await.unwrap().status,
+        Status::Destroyed
+    );
+    for kind in ["html", "pdf", "json"] {
+        let path = format!("/datalab/requests/{id}/report/{kind}");
+        assert_eq!(provider.get_bytes(&path).await.0, 404, "{kind}");
+    }
+    let page = provider.get(&format!("/datalab/requests/{id}")).await;
+    assert!(!page.body.contains("/report/"), "no download link");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_withheld_report_is_never_released_sqlite() {
+    a_withheld_report_is_never_released(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_withheld_report_is_never_released_postgres() {
+    a_withheld_report_is_never_released(Backend::Postgres).await;
+}
+
 async fn organisations_are_isolated(backend: Backend) {
     let app = TestApp::start_lab(backend, Arc::new(FakePipeline), |_| {}).await;
     let hope = app

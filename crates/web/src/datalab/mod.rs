@@ -153,14 +153,6 @@ impl Status {
             Status::Destroyed => "Destroyed",
         }
     }
-
-    /// Whether the provider may download the report.
-    pub fn report_released(self) -> bool {
-        matches!(
-            self,
-            Status::Issued | Status::InReview | Status::Closed | Status::Destroyed
-        )
-    }
 }
 
 /// The lab's part of the application state.
@@ -423,6 +415,15 @@ pub struct DataRequest {
     pub has_report: bool,
     /// A line about the run's result.
     pub report_summary: Option<String>,
+}
+
+impl DataRequest {
+    /// Whether the provider may download the report: only one that was
+    /// issued. A report withheld at the disclosure check stays withheld
+    /// whatever state the request reaches later (failed, then destroyed).
+    pub fn report_released(&self) -> bool {
+        self.has_report && self.issued_at.is_some()
+    }
 }
 
 /// Requests with their organisation's name, for every query that reads them.

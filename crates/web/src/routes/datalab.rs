@@ -656,7 +656,7 @@ async fn render_request(
     let today = st.lab.clock.today();
     let questions_open = lab::questions_open(r, today);
     let can_download = if is_provider {
-        r.status.report_released() && r.has_report
+        r.report_released()
     } else {
         r.has_report
     };
@@ -875,7 +875,7 @@ async fn report_file(
     let u = require!(lab_user(&sess));
     let r = visible(&st, &u, &id).await?;
     let is_provider = u.provider_organisation().is_some();
-    if !r.has_report || (is_provider && !r.status.report_released()) {
+    if !r.has_report || (is_provider && !r.report_released()) {
         return Err(Error::NotFound.into());
     }
     let (ext, mime) = match kind.as_str() {
