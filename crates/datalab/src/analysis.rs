@@ -77,6 +77,8 @@ pub struct Results {
     pub flow: Flow,
     /// The comparison pool's index period.
     pub period: (chrono::NaiveDate, chrono::NaiveDate),
+    /// The kinds of event that were index events, for treated and pool.
+    pub kinds: Vec<crate::cohort::Kind>,
     /// The propensity model.
     pub model: Fit,
     /// The caliper in logit units (`None` for no caliper).
@@ -192,6 +194,7 @@ pub fn analyse(
             comparison,
         },
         period: analysis.period,
+        kinds: analysis.kinds,
         caliper_logit: m.caliper_logit.is_finite().then_some(m.caliper_logit),
         model: m.fit,
         balance: m.balance,

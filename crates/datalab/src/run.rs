@@ -1,14 +1,12 @@
 //! One request through the whole lab: intake, linkage, index events,
 //! matching, outcomes and tests, disclosure control and the report.
 //!
-//! [`Lab::open`] reads the national records once; [`validate`] checks a
-//! provider's files; [`run`] takes an accepted cohort to an issued
+//! [`Lab::open`] reads the national records once; [`run`] takes an accepted cohort to an issued
 //! [`Report`] or stops at the first stage that cannot go on, saying which
 //! and why ([`Stopped`]). The command line (`lifeline datalab run`) and the
 //! web service both drive requests through here, so a request is treated
 //! the same whichever way it arrives.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -304,12 +302,12 @@ pub fn analyse(
 
 /// The linked cohort members, as the analysis takes them.
 fn members(rows: &[CohortRow], linkage: &Linkage, national: &National) -> Vec<Member> {
-    let by_row: HashMap<u64, &CohortRow> = rows.iter().map(|r| (r.row, r)).collect();
-    linkage
-        .rows
-        .iter()
-        .filter_map(|link| {
-            let row = by_row.get(&link.row)?;
+    // Linkage keeps one entry per cohort row, in the cohort's order.
+    debug_assert_eq!(rows.len(), linkage.rows.len());
+    rows.iter()
+        .zip(&linkage.rows)
+        .filter_map(|(row, link)| {
+            debug_assert_eq!(row.row, link.row);
             Some(Member {
                 row: link.row,
                 person_id: national.person_id(link.person?),
@@ -329,7 +327,6 @@ fn linked_people(linkage: &Linkage) -> Vec<PersonKey> {
     linkage
         .rows
         .iter()
-        .filter(|l| l.person.is_some())
         .filter_map(|l| l.pseudonym.as_deref().map(PersonKey::from))
         .collect()
 }

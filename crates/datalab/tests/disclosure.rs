@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use datalab::analysis::{Flow, MeasureResult, Results, Timings};
-use datalab::cohort::Attrition;
+use datalab::cohort::{Attrition, Kind};
 use datalab::disclosure::{
     self, Count, PersonKey, Register, RegisterError, Rule, Settings, Status, check_differencing,
 };
@@ -77,6 +77,7 @@ fn results(reoffenders: u64, timed: usize) -> Results {
             NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
             NaiveDate::from_ymd_opt(2016, 12, 31).unwrap(),
         ),
+        kinds: vec![Kind::Release, Kind::CommunityOrder],
         model: Fit {
             names: vec!["(Intercept)".to_string()],
             coefficients: vec![0.0],

@@ -109,6 +109,14 @@ fn a_request_runs_to_its_report_and_a_near_copy_is_refused() {
     assert_eq!(html.matches("<svg class=\"chart\"").count(), shown);
     assert_eq!(html.matches("<svg class=\"chevron\"").count(), 1);
     assert!(html.contains("Technical annex"));
+    // The generator's cohort starts from releases and order starts, never
+    // from cautions, and the annex says which kinds counted.
+    let kinds = json["method"]["index_events"].as_str().unwrap();
+    assert!(
+        kinds.contains("release from custody") && !kinds.contains("caution"),
+        "{kinds}"
+    );
+    assert!(html.contains(&html_escaped(kinds)), "{kinds}");
     assert_eq!(json["stages"].as_array().unwrap().len(), 6);
     assert!(!html.contains("<script"), "the report runs no scripts");
 
@@ -169,6 +177,7 @@ fn an_unconfirmed_request_stops_at_intake() {
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(t.contains("Stopped at intake"), "{t}");
+    assert!(t.contains("has not confirmed that sharing"), "{t}");
     assert!(!root.join("out/report.html").exists());
 }
 

@@ -316,10 +316,8 @@ fn annex(r: &Report) -> Markup {
             h2 { "Technical annex" }
             dl {
                 dt { "Linkage" } dd { (m.linkage) }
-                dt { "Index event" } dd { "The first release from custody, or start of a community order or suspended sentence, "
-                    "after the intervention started (or a caution on the index date). Follow-up runs one year from it, "
-                    "with six further months for offences to be proven." }
-                dt { "Comparison pool" } dd { "Everyone else in the national records with an index event in the same period." }
+                dt { "Index event" } dd { (m.index_events) }
+                dt { "Comparison pool" } dd { "Everyone else in the national records with an index event of the same kinds in the same period." }
                 dt { "Propensity model" } dd { (m.model) ", on " (m.covariates) " design columns: offending history, "
                     "sentences, employment and benefits before the index date, age, sex, and region."
                     @for w in &m.warnings { br; "Warning: " (w) } }

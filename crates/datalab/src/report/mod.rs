@@ -18,6 +18,7 @@ mod pdf;
 use serde::Serialize;
 
 use crate::analysis::{self, Results};
+use crate::cohort::Kind;
 use crate::disclosure::{self, Count, Released, ReleasedMeasure, Status};
 use crate::intake::Request;
 use crate::link::lab::Tally;
@@ -110,6 +111,8 @@ pub struct MethodNote {
     pub disclosure: disclosure::Settings,
     /// How cohort rows were linked to the records, in a sentence.
     pub linkage: String,
+    /// What counted as an index event, in a sentence.
+    pub index_events: String,
 }
 
 /// What [`Report::build`] needs beyond the analysis.
@@ -320,12 +323,28 @@ fn method(
         warnings: fit.warnings.clone(),
         confidence: analysis::CONFIDENCE,
         disclosure: rules.clone(),
+        index_events: index_events(&results.kinds),
         linkage: format!(
             "Probabilistic record linkage (Fellegi-Sunter) on names, date of birth, sex, postcode and identifiers, accepting a match at probability {} or above; {:.1}% of submitted rows were matched.",
             cx.link_threshold,
             100.0 * cx.match_rate
         ),
     }
+}
+
+/// The index-event rule as it applied to this cohort: only the kinds of
+/// event its own people started from count, for them and the pool alike.
+fn index_events(kinds: &[Kind]) -> String {
+    let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+    let list = match names.as_slice() {
+        [] => "event".to_string(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    };
+    format!(
+        "The first {list} after the intervention started: the kinds of event from which at least {:.0}% of the treatment group's follow-up started. Follow-up runs one year from it, with six further months for offences to be proven.",
+        100.0 * crate::cohort::MIN_KIND_SHARE
+    )
 }
 
 fn conclusions(measures: &[ReleasedMeasure]) -> Vec<String> {
@@ -380,4 +399,27 @@ fn caveats(results: &Results, released: &Released, balance: &Balance) -> Vec<Str
         out.push("Some results are not shown, to protect the people in the cohort; the reason is given with each.".to_string());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_event_rule_names_the_cohorts_own_kinds() {
+        let orders = index_events(&[Kind::CommunityOrder]);
+        assert!(
+            orders.starts_with("The first community order after"),
+            "{orders}"
+        );
+        assert!(!orders.contains("release") && !orders.contains("caution"));
+        assert!(orders.contains("at least 5%"), "{orders}");
+        let three = index_events(&[Kind::Release, Kind::CommunityOrder, Kind::SuspendedSentence]);
+        assert!(
+            three.starts_with(
+                "The first release from custody, community order or suspended sentence after"
+            ),
+            "{three}"
+        );
+    }
 }

@@ -49,6 +49,9 @@ pub fn pdf(html: &str) -> Result<Vec<u8>, PdfError> {
     let page = dir.path().join("report.html");
     let out = dir.path().join("report.pdf");
     std::fs::write(&page, html)?;
+    // Chromium's log goes to a file, not a pipe: nothing reads a pipe while
+    // the print runs, and a full one would stall Chromium until the limit.
+    let log = dir.path().join("chromium.log");
     let mut child = Command::new(&browser)
         .arg("--headless")
         .arg("--no-sandbox")
@@ -66,7 +69,7 @@ pub fn pdf(html: &str) -> Result<Vec<u8>, PdfError> {
         .arg(format!("file://{}", page.display()))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(std::fs::File::create(&log)?)
         .spawn()?;
     let started = Instant::now();
     let status = loop {
@@ -83,11 +86,7 @@ pub fn pdf(html: &str) -> Result<Vec<u8>, PdfError> {
     match std::fs::read(&out) {
         Ok(bytes) if bytes.starts_with(b"%PDF") => Ok(bytes),
         _ => {
-            let mut err = String::new();
-            if let Some(mut stderr) = child.stderr.take() {
-                use std::io::Read;
-                let _ = stderr.read_to_string(&mut err);
-            }
+            let err = std::fs::read_to_string(&log).unwrap_or_default();
             let last = err.lines().last().unwrap_or("no output").to_string();
             Err(PdfError::Failed(format!("{status}: {last}")))
         }
