@@ -379,7 +379,7 @@ async fn insert_vouched(
 
 /// The key of the organisation called `name`, made on first use. Names
 /// are compared as typed, after trimming.
-pub async fn ensure_organisation(db: &Db, name: &str) -> Result<String> {
+async fn ensure_organisation(conn: &mut sqlx::AnyConnection, name: &str) -> Result<String> {
     let name = name.trim();
     // Names are unique: an organisation that exists (or that someone else
     // makes meanwhile) is kept, and its key read back.
@@ -389,12 +389,12 @@ pub async fn ensure_organisation(db: &Db, name: &str) -> Result<String> {
     .bind(new_id())
     .bind(name)
     .bind(now())
-    .execute(db.writer())
+    .execute(&mut *conn)
     .await?;
     Ok(
         sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
             .bind(name)
-            .fetch_one(db.writer())
+            .fetch_one(&mut *conn)
             .await?,
     )
 }
@@ -425,9 +425,7 @@ pub async fn create_datalab(
         return Err(Error::Conflict("not a Data Lab role".into()));
     }
     let organisation = match (role, organisation) {
-        (Role::Provider, Some(o)) if !o.trim().is_empty() => {
-            Some(ensure_organisation(db, o).await?)
-        }
+        (Role::Provider, Some(o)) if !o.trim().is_empty() => Some(o),
         (Role::Provider, _) => {
             return Err(Error::Conflict(
                 "a provider account needs an organisation".into(),
@@ -436,9 +434,15 @@ pub async fn create_datalab(
         _ => None,
     };
     let hash = hasher.hash(password)?;
-    let mut conn = db.writer().acquire().await?;
-    insert_vouched(
-        &mut conn,
+    // One transaction, so an account refused (its email taken) leaves no
+    // organisation behind.
+    let mut tx = db.begin_write().await?;
+    let organisation = match organisation {
+        Some(o) => Some(ensure_organisation(&mut tx, o).await?),
+        None => None,
+    };
+    let account = insert_vouched(
+        &mut tx,
         Kind::DataLab,
         role,
         email,
@@ -446,7 +450,9 @@ pub async fn create_datalab(
         &hash,
         organisation,
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(account)
 }
 
 /// The establishments a staff member is assigned to.
@@ -516,7 +522,12 @@ pub async fn list_staff(db: &Db) -> Result<Vec<(Account, Vec<String>)>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let a = account_from_row(r)?;
-        let ests = staff_establishments(db, &a.id).await?;
+        // Only prison staff work for establishments.
+        let ests = if a.kind == Kind::Staff {
+            staff_establishments(db, &a.id).await?
+        } else {
+            Vec::new()
+        };
         out.push((a, ests));
     }
     Ok(out)

@@ -277,6 +277,22 @@ pub(crate) fn free_text(
     Some(v.replace("\r\n", "\n"))
 }
 
+/// [`free_text`] that must not be empty: `missing` is the error when it is.
+pub(crate) fn required_text(
+    value: &str,
+    field: &str,
+    label: &str,
+    missing: &str,
+    errors: &mut Errors,
+) -> Option<String> {
+    let v = free_text(value, field, label, errors)?;
+    if v.is_empty() {
+        errors.add(field, missing);
+        return None;
+    }
+    Some(v)
+}
+
 /// A password for a new account: 10 to 128 characters.
 pub(crate) fn new_password(value: &str, field: &str, errors: &mut Errors) -> Option<String> {
     let n = value.chars().count();

@@ -196,8 +196,24 @@ async fn full_lifecycle(backend: Backend) {
             .unwrap()
     );
 
-    // The day after: closed and destroyed; the report stays.
+    // The day after, a question is refused even before the sweep closes
+    // the review (the page was loaded while it was open).
+    provider.get(&format!("/datalab/requests/{id}")).await;
     clock.advance_days(1);
+    let late = provider
+        .post_form(
+            &format!("/datalab/requests/{id}/questions"),
+            &[("question", "One more thing?")],
+        )
+        .await;
+    assert!(
+        late.error_summary()
+            .unwrap()
+            .contains("review period has ended")
+    );
+    assert_eq!(datalab::questions(app.db(), &id).await.unwrap().len(), 1);
+
+    // Then: closed and destroyed; the report stays.
     let swept = app.running().datalab_sweep().await.unwrap();
     assert_eq!((swept.closed, swept.destroyed), (1, 1));
     let r = datalab::get(app.db(), &id).await.unwrap();

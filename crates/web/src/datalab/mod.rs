@@ -826,12 +826,15 @@ pub async fn open_cohort(
     let key = data_key(db, lab, &request.id).await?;
     let plain = lab.vault.get(&request.id, Item::Cohort, &key)?;
     let stored = stored_request(request);
-    let settings = lab.pipeline.intake_settings();
     let for_read = stored.clone();
-    let (mut report, rows) =
-        tokio::task::spawn_blocking(move || csv_to_rows(&plain, &for_read, &settings))
-            .await
-            .map_err(|e| Error::Corrupt(format!("reading the cohort panicked: {e}")))??;
+    // Settings may need the national records loaded (the real pipeline
+    // loads them on first use), which is blocking work too.
+    let pipeline = lab.pipeline.clone();
+    let (mut report, rows) = tokio::task::spawn_blocking(move || {
+        csv_to_rows(&plain, &for_read, &pipeline.intake_settings())
+    })
+    .await
+    .map_err(|e| Error::Corrupt(format!("reading the cohort panicked: {e}")))??;
     // The counts of the file as the provider sent it, not of the sealed
     // copy (which holds the usable rows only).
     report.counts.rows_read = request.intake.rows_read;
@@ -934,9 +937,7 @@ pub async fn run(db: &Db, lab: &Lab, actor: &Actor, id: &str, why: &str) -> Resu
             reason: e.to_string(),
         })?;
         let job = Job {
-            request_id: id.to_owned(),
             reference: request.reference.clone(),
-            request: stored_request(&request),
             intake: intake_report,
             produced: lab.clock.today(),
             rows,
@@ -1367,10 +1368,9 @@ pub async fn decide(
     to: Status,
     reason: &str,
 ) -> Result<()> {
-    let (from, rule, subject, body): (&[Status], &str, &str, String) = match to {
+    let (from, subject, body): (&[Status], &str, String) = match to {
         Status::ReturnedForCorrection => (
             &[Status::Submitted],
-            "returned for correction: destroyed at once",
             "Your Justice Data Lab request needs correcting",
             format!(
                 "The lab has returned your cohort for correction:\n\n{reason}\n\nThe data you sent has been destroyed. Correct the file and upload it again from the request's page."
@@ -1378,7 +1378,6 @@ pub async fn decide(
         ),
         Status::Rejected => (
             &[Status::Submitted, Status::ReturnedForCorrection],
-            "rejected: destroyed at once",
             "Your Justice Data Lab request has been rejected",
             format!(
                 "The lab cannot take your request:\n\n{reason}\n\nThe data you sent has been destroyed."
@@ -1405,8 +1404,16 @@ pub async fn decide(
         .await?;
     notify_provider(&mut tx, id, subject, &body).await?;
     tx.commit().await?;
-    destroy(db, lab, actor, id, rule, date_of(at), false).await?;
+    destroy(db, lab, actor, id, decision_rule(to), date_of(at), false).await?;
     Ok(())
+}
+
+/// The destruction rule of an analyst's decision on a submitted cohort.
+fn decision_rule(decision: Status) -> &'static str {
+    match decision {
+        Status::Rejected => "rejected: destroyed at once",
+        _ => "returned for correction: destroyed at once",
+    }
 }
 
 /// A destruction certificate.
@@ -1673,6 +1680,30 @@ pub async fn sweep(db: &Db, lab: &Lab) -> Result<Swept> {
             )
         };
         if destroy(db, lab, &Actor::system(), &id, &rule, after, true).await? {
+            swept.destroyed += 1;
+        }
+    }
+    // A decision destroys its cohort after the decision commits; should
+    // that destruction have failed, it is done here.
+    let undone: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, status FROM datalab_requests WHERE status IN ('rejected', 'returned_for_correction') AND destroyed_at IS NULL",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for (id, status) in undone {
+        let decision = Status::parse(&status).ok_or_else(|| Error::Corrupt(status.clone()))?;
+        let today = lab.clock.today();
+        if destroy(
+            db,
+            lab,
+            &Actor::system(),
+            &id,
+            decision_rule(decision),
+            today,
+            false,
+        )
+        .await?
+        {
             swept.destroyed += 1;
         }
     }

@@ -12,19 +12,15 @@
 //! [`crate::App::start_with_pipeline`].
 
 use ::datalab::disclosure::{PersonKey, Register};
-use ::datalab::intake::{self, CohortRow, Request};
+use ::datalab::intake::{self, CohortRow};
 use chrono::NaiveDate;
 
 /// One run's input.
 pub struct Job {
-    /// The request's key (the register records cohorts under it).
-    pub request_id: String,
     /// The request's reference, for the report.
     pub reference: String,
-    /// The request metadata as the provider gave it.
-    pub request: Request,
     /// Intake's report on the cohort (accepted), with the counts of the
-    /// file as submitted.
+    /// file as submitted and the request metadata as the provider gave it.
     pub intake: intake::Report,
     /// The day the report is produced, by the service's clock.
     pub produced: NaiveDate,

@@ -303,28 +303,15 @@ fn check_file(up: &Upload, max: usize, e: &mut Errors) -> Option<Vec<u8>> {
 
 fn metadata(f: &Fields, e: &mut Errors) -> Option<Metadata> {
     let text = |name: &str, label: &str, e: &mut Errors| -> Option<String> {
-        let v = field(f, name).trim();
-        if v.is_empty() {
-            e.add(name, format!("Enter {label}"));
-            None
-        } else if v.chars().count() > 500 {
+        let v = forms::required_text(field(f, name), name, label, &format!("Enter {label}"), e)?;
+        if v.chars().count() > 500 {
             e.add(
                 name,
                 format!("{} must be 500 characters or fewer", forms::capital(label)),
             );
-            None
-        } else if forms::has_control(v, true) {
-            e.add(
-                name,
-                format!(
-                    "{} must not contain control characters",
-                    forms::capital(label)
-                ),
-            );
-            None
-        } else {
-            Some(v.to_owned())
+            return None;
         }
+        Some(v)
     };
     let intervention = text("intervention", "what the intervention is", e);
     let collection = text("collection", "how the data were collected", e);
@@ -885,8 +872,11 @@ async fn report_file(
         _ => return Err(Error::NotFound.into()),
     };
     let bytes = st.lab.report_file(&r.id, ext).ok_or(Error::NotFound)?;
-    audit::log(
+    // Dated by the lab's clock, as every other Data Lab entry is, so the
+    // audit page keeps one order when the clock is moved.
+    audit::log_at(
         &st.db,
+        st.lab.clock.now(),
         &u.id,
         "datalab.report.download",
         &r.id,
@@ -924,21 +914,25 @@ async fn ask_post(
     let (u, org) = require!(provider(&sess));
     let r = lab::get_for_organisation(&st.db, &id, &org).await?;
     let mut e = Errors::default();
-    let q = field(&f, "question").trim();
-    if q.is_empty() {
-        e.add("question", "Enter your question");
-    } else if q.chars().count() > forms::MAX_TEXT {
-        e.add("question", "Your question must be 1000 characters or fewer");
-    } else if !lab::questions_open(&r, st.lab.clock.today()) {
-        e.add(
-            "question",
-            "The review period has ended, so questions can no longer be raised",
-        );
-    }
-    if !e.is_empty() {
-        return render_request(&st, &sess, &u, &r, &e, None).await;
-    }
-    lab::ask(&st.db, &st.lab, &u.actor(), &id, q).await?;
+    let q = forms::required_text(
+        field(&f, "question"),
+        "question",
+        "your question",
+        "Enter your question",
+        &mut e,
+    );
+    let q = match q {
+        Some(q) if lab::questions_open(&r, st.lab.clock.today()) => q,
+        Some(_) => {
+            e.add(
+                "question",
+                "The review period has ended, so questions can no longer be raised",
+            );
+            return render_request(&st, &sess, &u, &r, &e, None).await;
+        }
+        None => return render_request(&st, &sess, &u, &r, &e, None).await,
+    };
+    lab::ask(&st.db, &st.lab, &u.actor(), &id, &q).await?;
     sess.update(|s| s.notice = Some("Your question has been sent to the lab".into()));
     Ok(see_other(&format!("/datalab/requests/{id}")))
 }
@@ -952,17 +946,17 @@ async fn answer_post(
     let u = require!(analyst(&sess));
     let r = lab::get(&st.db, &id).await?;
     let name = format!("answer-{qid}");
-    let a = field(&f, &name).trim();
     let mut e = Errors::default();
-    if a.is_empty() {
-        e.add(name.clone(), "Enter your answer");
-    } else if a.chars().count() > forms::MAX_TEXT {
-        e.add(name.clone(), "Your answer must be 1000 characters or fewer");
-    }
-    if !e.is_empty() {
+    let Some(a) = forms::required_text(
+        field(&f, &name),
+        &name,
+        "your answer",
+        "Enter your answer",
+        &mut e,
+    ) else {
         return render_request(&st, &sess, &u, &r, &e, None).await;
-    }
-    lab::answer(&st.db, &st.lab, &u.actor(), &id, &qid, a).await?;
+    };
+    lab::answer(&st.db, &st.lab, &u.actor(), &id, &qid, &a).await?;
     st.mail_waiting();
     sess.update(|s| s.notice = Some("Answer sent".into()));
     Ok(see_other(&format!("/datalab/requests/{id}")))
@@ -979,14 +973,9 @@ async fn reason(
     name: &str,
     missing: &str,
 ) -> Result<String, Page> {
-    let v = field(f, name).trim();
     let mut e = Errors::default();
-    if v.is_empty() {
-        e.add(name, missing);
-    } else if v.chars().count() > forms::MAX_TEXT {
-        e.add(name, "This must be 1000 characters or fewer");
-    } else {
-        return Ok(v.to_owned());
+    if let Some(v) = forms::required_text(field(f, name), name, "the reason", missing, &mut e) {
+        return Ok(v);
     }
     Err(match lab::get(&st.db, id).await {
         Ok(r) => render_request(st, sess, u, &r, &e, None).await,
@@ -1259,8 +1248,9 @@ async fn certificate_page(State(st): State<AppState>, sess: Sess, Path(id): Path
 async fn certificate_json(State(st): State<AppState>, sess: Sess, Path(id): Path<String>) -> Page {
     let u = require!(asset_owner(&sess));
     let cert = lab::certificate(&st.db, &id).await?;
-    audit::log(
+    audit::log_at(
         &st.db,
+        st.lab.clock.now(),
         &u.id,
         "datalab.certificate.download",
         &cert.request_id,

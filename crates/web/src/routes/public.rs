@@ -15,7 +15,7 @@ use crate::app::{AppState, FormIn, Page, Sess, error_page, see_other};
 use crate::forms::{self, Errors, get as field};
 use crate::pages::{Input, button, csrf, error_summary, input};
 use crate::sessions::SessionUser;
-use crate::{establishments, now, outbox};
+use crate::{now, outbox};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -345,10 +345,11 @@ async fn sign_in(
     st.limiter.clear(&email, ip);
     // Only prison staff work for establishments.
     let establishments_list = match (account.kind, account.role) {
-        (Kind::Staff, Some(Role::NationalAdmin)) => establishments::list(&st.db)
+        (Kind::Staff, Some(Role::NationalAdmin)) => st
+            .establishments()
             .await?
-            .into_iter()
-            .map(|e| e.id)
+            .iter()
+            .map(|e| e.id.clone())
             .collect(),
         (Kind::Staff, Some(_)) => accounts::staff_establishments(&st.db, &account.id).await?,
         _ => Vec::new(),

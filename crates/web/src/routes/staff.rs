@@ -1112,7 +1112,10 @@ async fn accounts_post(State(st): State<AppState>, sess: Sess, FormIn(f): FormIn
         {
             e.add(
                 "staff-organisation",
-                "The organisation must be 100 characters or fewer, on one line",
+                format!(
+                    "The organisation must be {} characters or fewer, on one line",
+                    forms::MAX_LINE
+                ),
             );
         }
     }
