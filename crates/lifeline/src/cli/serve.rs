@@ -27,7 +27,8 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let mut config = web::Config::load(args.config.as_deref()).context("cannot load settings")?;
+    let mut config =
+        server::Config::load(args.config.as_deref()).context("cannot load settings")?;
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
@@ -52,7 +53,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let running = web::App::start(config)
+        let running = server::App::start(config)
             .await
             .context("cannot start the web service")?;
         println!(

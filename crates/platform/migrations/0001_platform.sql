@@ -1,0 +1,75 @@
+-- One schema for SQLite and PostgreSQL. Portable types only: TEXT, BIGINT;
+-- dates are ISO text (YYYY-MM-DD, which sorts as dates), instants are Unix
+-- seconds, flags are 0/1. Keys are made by the application, so no
+-- AUTOINCREMENT/SERIAL difference arises.
+
+-- The prison registry: every establishment the platform serves.
+CREATE TABLE establishments (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    enabled BIGINT NOT NULL DEFAULT 1
+);
+
+-- Organisations that work with the platform from outside (a Data Lab
+-- provider, for one): a scope role grants can name.
+CREATE TABLE organisations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    role TEXT,
+    name TEXT NOT NULL,
+    verified_at BIGINT,
+    verify_token_hash TEXT,
+    created_at BIGINT NOT NULL,
+    organisation_id TEXT REFERENCES organisations(id)
+);
+
+CREATE TABLE staff_establishments (
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    establishment_id TEXT NOT NULL REFERENCES establishments(id),
+    PRIMARY KEY (account_id, establishment_id)
+);
+
+-- Sessions are keyed by a hash of the cookie's token: a copy of this table
+-- cannot be used to sign in as anyone.
+CREATE TABLE web_sessions (
+    id_hash TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    last_seen BIGINT NOT NULL
+);
+
+CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    -- The record the message is about (a system deletes its messages
+    -- with the record); NULL for account messages.
+    about TEXT,
+    to_addr TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    sent_at BIGINT,
+    failed BIGINT NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX outbox_due ON outbox (sent_at, failed, next_attempt_at);
+
+-- Who did what to which record. Never holds personal data itself: subjects
+-- are record keys, details are descriptions of the action.
+CREATE TABLE audit_log (
+    id TEXT PRIMARY KEY,
+    at BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_by_at ON audit_log (at);

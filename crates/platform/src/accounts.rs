@@ -1,0 +1,587 @@
+//! Accounts: families (email and password, confirmed by a link), prison
+//! staff (with a role and the establishments they work for), and the
+//! Justice Data Lab's users: providers' staff (each of one organisation),
+//! the lab's analysts and its information asset owner.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::db::{Db, is_unique_violation};
+use crate::error::{Error, Result};
+use crate::ids::{new_id, random_token, sha256_hex};
+use crate::now;
+
+/// Who an account belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A member of the public who books visits.
+    Visitor,
+    /// Prison or headquarters staff.
+    Staff,
+    /// A user of the Justice Data Lab: a provider organisation's staff or
+    /// the lab's own (see [`Role`]).
+    DataLab,
+}
+
+impl Kind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Visitor => "visitor",
+            Kind::Staff => "staff",
+            Kind::DataLab => "datalab",
+        }
+    }
+
+    fn parse(s: &str) -> Kind {
+        match s {
+            "staff" => Kind::Staff,
+            "datalab" => Kind::DataLab,
+            _ => Kind::Visitor,
+        }
+    }
+}
+
+/// What a staff member may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Processes the visit queue of named establishments.
+    BookingStaff,
+    /// Also changes the settings of named establishments.
+    EstablishmentAdmin,
+    /// Everything, everywhere, including subject access and the audit log.
+    NationalAdmin,
+    /// Data Lab: a provider organisation's user, who submits cohorts and
+    /// receives reports for that organisation only.
+    Provider,
+    /// Data Lab: a lab analyst, who runs, checks and issues requests.
+    Analyst,
+    /// Data Lab: the information asset owner, who oversees the audit log
+    /// and the destruction certificates.
+    AssetOwner,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::BookingStaff => "booking_staff",
+            Role::EstablishmentAdmin => "establishment_admin",
+            Role::NationalAdmin => "national_admin",
+            Role::Provider => "provider",
+            Role::Analyst => "analyst",
+            Role::AssetOwner => "asset_owner",
+        }
+    }
+
+    /// The account kind the role belongs to.
+    pub fn kind(self) -> Kind {
+        match self {
+            Role::BookingStaff | Role::EstablishmentAdmin | Role::NationalAdmin => Kind::Staff,
+            Role::Provider | Role::Analyst | Role::AssetOwner => Kind::DataLab,
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "booking_staff" => Some(Role::BookingStaff),
+            "establishment_admin" => Some(Role::EstablishmentAdmin),
+            "national_admin" => Some(Role::NationalAdmin),
+            "provider" => Some(Role::Provider),
+            "analyst" => Some(Role::Analyst),
+            "asset_owner" => Some(Role::AssetOwner),
+            _ => None,
+        }
+    }
+
+    /// How people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::BookingStaff => "Booking staff",
+            Role::EstablishmentAdmin => "Establishment administrator",
+            Role::NationalAdmin => "National administrator",
+            Role::Provider => "Data Lab provider",
+            Role::Analyst => "Data Lab analyst",
+            Role::AssetOwner => "Information asset owner",
+        }
+    }
+}
+
+/// Who is acting, for a record's history.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// Account key, or "system".
+    pub id: String,
+    /// Name, for the history as staff read it.
+    pub name: String,
+}
+
+impl Actor {
+    /// The service itself (scheduled jobs).
+    pub fn system() -> Actor {
+        Actor {
+            id: "system".into(),
+            name: "Lifeline (scheduled)".into(),
+        }
+    }
+}
+
+/// An account as stored (without its password hash).
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Key.
+    pub id: String,
+    /// Sign-in name, lower case.
+    pub email: String,
+    /// Full name.
+    pub name: String,
+    /// Visitor or staff.
+    pub kind: Kind,
+    /// Staff role.
+    pub role: Option<Role>,
+    /// Whether the email address has been confirmed.
+    pub verified: bool,
+    /// A Data Lab provider's organisation (its key).
+    pub organisation: Option<String>,
+}
+
+/// Password hashing with a configurable memory cost.
+#[derive(Debug, Clone, Copy)]
+pub struct Hasher {
+    memory_kib: u32,
+}
+
+impl Hasher {
+    /// Argon2id with `memory_kib` of memory, two passes, one lane.
+    pub fn new(memory_kib: u32) -> Hasher {
+        Hasher {
+            memory_kib: memory_kib.max(Params::MIN_M_COST),
+        }
+    }
+
+    fn argon(&self) -> Result<Argon2<'static>> {
+        let params =
+            Params::new(self.memory_kib, 2, 1, None).map_err(|e| Error::Hash(e.to_string()))?;
+        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+
+    /// A PHC string for the password.
+    pub fn hash(&self, password: &str) -> Result<String> {
+        let mut salt = [0u8; 16];
+        rand::fill(&mut salt[..]);
+        let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Hash(e.to_string()))?;
+        Ok(self
+            .argon()?
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| Error::Hash(e.to_string()))?
+            .to_string())
+    }
+
+    /// Whether the password matches a stored hash.
+    pub fn verify(&self, password: &str, stored: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(stored) else {
+            return false;
+        };
+        // The parameters come from the stored string, so raising the cost
+        // later leaves old hashes verifiable.
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    }
+}
+
+/// Normalises an email address for storage and look-up.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account> {
+    let kind: String = row.try_get("kind")?;
+    let role: Option<String> = row.try_get("role")?;
+    let verified: Option<i64> = row.try_get("verified_at")?;
+    Ok(Account {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        kind: Kind::parse(&kind),
+        role: role.as_deref().and_then(Role::parse),
+        verified: verified.is_some(),
+        organisation: row.try_get("organisation_id")?,
+    })
+}
+
+/// Registers a member of the public. Returns the account and the secret for
+/// the confirmation link; [`Error::Conflict`] if the address is taken.
+pub async fn register_visitor(
+    db: &Db,
+    hasher: &Hasher,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<(Account, String)> {
+    let email = normalise_email(email);
+    let hash = hasher.hash(password)?;
+    let token = random_token(24);
+    let id = new_id();
+    let result = sqlx::query(
+        "INSERT INTO accounts (id, email, password_hash, kind, role, name, verified_at, verify_token_hash, created_at) \
+         VALUES ($1, $2, $3, 'visitor', NULL, $4, NULL, $5, $6)",
+    )
+    .bind(&id)
+    .bind(&email)
+    .bind(&hash)
+    .bind(name)
+    .bind(sha256_hex(&token))
+    .bind(now())
+    .execute(db.writer())
+    .await
+    .map_err(Error::from);
+    match result {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return Err(Error::Conflict(
+                "an account with that email address already exists".into(),
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    Ok((
+        Account {
+            id,
+            email,
+            name: name.to_owned(),
+            kind: Kind::Visitor,
+            role: None,
+            verified: false,
+            organisation: None,
+        },
+        token,
+    ))
+}
+
+/// Confirms the email address whose link carried `token`. Returns the
+/// account confirmed, if the token was valid.
+pub async fn verify_email(db: &Db, token: &str) -> Result<Option<String>> {
+    let hash = sha256_hex(token);
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE verify_token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(db.pool())
+            .await?;
+    if let Some(id) = &id {
+        sqlx::query("UPDATE accounts SET verified_at = $1, verify_token_hash = NULL WHERE id = $2")
+            .bind(now())
+            .bind(id)
+            .execute(db.writer())
+            .await?;
+    }
+    Ok(id)
+}
+
+/// A hash to verify against when the address is unknown, so that the
+/// answer takes as long either way and does not reveal who has an account.
+fn dummy_hash(hasher: &Hasher) -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| hasher.hash("not a password anyone has").unwrap_or_default())
+        .clone()
+}
+
+/// Checks an email address and password. `None` for any mismatch.
+pub async fn authenticate(
+    db: &Db,
+    hasher: &Hasher,
+    email: &str,
+    password: &str,
+) -> Result<Option<Account>> {
+    let email = normalise_email(email);
+    let row = sqlx::query(
+        "SELECT id, email, name, kind, role, verified_at, organisation_id, password_hash FROM accounts WHERE email = $1",
+    )
+    .bind(&email)
+    .fetch_optional(db.pool())
+    .await?;
+    let stored: String = match &row {
+        Some(row) => row.try_get("password_hash")?,
+        None => dummy_hash(hasher),
+    };
+    let password = password.to_owned();
+    let hasher = *hasher;
+    // Hashing takes tens of milliseconds of CPU: keep it off the threads
+    // that serve other requests.
+    let ok = tokio::task::spawn_blocking(move || hasher.verify(&password, &stored))
+        .await
+        .unwrap_or(false);
+    match row {
+        Some(row) if ok => Ok(Some(account_from_row(&row)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Creates a staff account for `establishments` (ignored for national
+/// administrators, who see all). Staff accounts need no email confirmation:
+/// an administrator vouches for them.
+pub async fn create_staff(
+    db: &Db,
+    hasher: &Hasher,
+    email: &str,
+    name: &str,
+    password: &str,
+    role: Role,
+    establishments: &[&str],
+) -> Result<Account> {
+    let hash = hasher.hash(password)?;
+    let mut tx = db.begin_write().await?;
+    let account = insert_vouched(&mut tx, Kind::Staff, role, email, name, &hash, None).await?;
+    for est in establishments {
+        sqlx::query(
+            "INSERT INTO staff_establishments (account_id, establishment_id) VALUES ($1, $2)",
+        )
+        .bind(&account.id)
+        .bind(*est)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Inserts an account that an administrator vouches for (so needs no
+/// email confirmation), with `hash` its password's hash.
+async fn insert_vouched(
+    conn: &mut sqlx::AnyConnection,
+    kind: Kind,
+    role: Role,
+    email: &str,
+    name: &str,
+    hash: &str,
+    organisation: Option<String>,
+) -> Result<Account> {
+    let email = normalise_email(email);
+    let id = new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO accounts (id, email, password_hash, kind, role, name, verified_at, verify_token_hash, created_at, organisation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $7, $8)",
+    )
+    .bind(&id)
+    .bind(&email)
+    .bind(hash)
+    .bind(kind.as_str())
+    .bind(role.as_str())
+    .bind(name)
+    .bind(now())
+    .bind(organisation.clone())
+    .execute(conn)
+    .await
+    .map_err(Error::from);
+    if let Err(e) = inserted {
+        return Err(if is_unique_violation(&e) {
+            Error::Conflict("an account with that email address already exists".into())
+        } else {
+            e
+        });
+    }
+    Ok(Account {
+        id,
+        email,
+        name: name.to_owned(),
+        kind,
+        role: Some(role),
+        verified: true,
+        organisation,
+    })
+}
+
+/// The key of the organisation called `name`, made on first use. Names
+/// are compared as typed, after trimming.
+async fn ensure_organisation(conn: &mut sqlx::AnyConnection, name: &str) -> Result<String> {
+    let name = name.trim();
+    // Names are unique: an organisation that exists (or that someone else
+    // makes meanwhile) is kept, and its key read back.
+    sqlx::query(
+        "INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(name)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(
+        sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+            .bind(name)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// An organisation's name.
+pub async fn organisation_name(db: &Db, id: &str) -> Result<String> {
+    sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Creates a Data Lab account: a provider of `organisation` (required for
+/// [`Role::Provider`], ignored otherwise), an analyst or the information
+/// asset owner. Like staff accounts these are vouched for by the national
+/// administrator who creates them, so need no email confirmation.
+pub async fn create_datalab(
+    db: &Db,
+    hasher: &Hasher,
+    email: &str,
+    name: &str,
+    password: &str,
+    role: Role,
+    organisation: Option<&str>,
+) -> Result<Account> {
+    if role.kind() != Kind::DataLab {
+        return Err(Error::Conflict("not a Data Lab role".into()));
+    }
+    let organisation = match (role, organisation) {
+        (Role::Provider, Some(o)) if !o.trim().is_empty() => Some(o),
+        (Role::Provider, _) => {
+            return Err(Error::Conflict(
+                "a provider account needs an organisation".into(),
+            ));
+        }
+        _ => None,
+    };
+    let hash = hasher.hash(password)?;
+    // One transaction, so an account refused (its email taken) leaves no
+    // organisation behind.
+    let mut tx = db.begin_write().await?;
+    let organisation = match organisation {
+        Some(o) => Some(ensure_organisation(&mut tx, o).await?),
+        None => None,
+    };
+    let account = insert_vouched(
+        &mut tx,
+        Kind::DataLab,
+        role,
+        email,
+        name,
+        &hash,
+        organisation,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// The establishments a staff member is assigned to.
+pub async fn staff_establishments(db: &Db, account_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT establishment_id FROM staff_establishments WHERE account_id = $1 ORDER BY establishment_id",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(Error::from))
+        .collect()
+}
+
+/// Looks an account up by email address.
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<Account>> {
+    let row = sqlx::query(
+        "SELECT id, email, name, kind, role, verified_at, organisation_id FROM accounts WHERE email = $1",
+    )
+    .bind(normalise_email(email))
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(account_from_row).transpose()
+}
+
+/// Makes sure a national administrator exists. Returns the password when
+/// one was generated, for the operator to note.
+pub async fn ensure_admin(
+    db: &Db,
+    hasher: &Hasher,
+    email: &str,
+    password: Option<&str>,
+) -> Result<Option<String>> {
+    let existing: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE kind = 'staff' AND role = 'national_admin'",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    if existing > 0 {
+        return Ok(None);
+    }
+    let (password, generated) = match password {
+        Some(p) => (p.to_owned(), false),
+        None => (random_token(9), true),
+    };
+    create_staff(
+        db,
+        hasher,
+        email,
+        "National administrator",
+        &password,
+        Role::NationalAdmin,
+        &[],
+    )
+    .await?;
+    Ok(generated.then_some(password))
+}
+
+/// Every staff account with its establishments, by name.
+pub async fn list_staff(db: &Db) -> Result<Vec<(Account, Vec<String>)>> {
+    let rows = sqlx::query(
+        "SELECT id, email, name, kind, role, verified_at, organisation_id FROM accounts WHERE kind IN ('staff', 'datalab') ORDER BY name, email",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let a = account_from_row(r)?;
+        // Only prison staff work for establishments.
+        let ests = if a.kind == Kind::Staff {
+            staff_establishments(db, &a.id).await?
+        } else {
+            Vec::new()
+        };
+        out.push((a, ests));
+    }
+    Ok(out)
+}
+
+/// Changes a password after checking the current one. `false` when the
+/// current password is wrong.
+pub async fn change_password(
+    db: &Db,
+    hasher: &Hasher,
+    account_id: &str,
+    current: &str,
+    new: &str,
+) -> Result<bool> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(db.pool())
+            .await?;
+    let Some(stored) = stored else {
+        return Err(Error::NotFound);
+    };
+    let (h, cur) = (*hasher, current.to_owned());
+    let ok = tokio::task::spawn_blocking(move || h.verify(&cur, &stored))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        return Ok(false);
+    }
+    let hash = hasher.hash(new)?;
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(account_id)
+        .execute(db.writer())
+        .await?;
+    Ok(true)
+}

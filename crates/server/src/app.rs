@@ -1,0 +1,303 @@
+//! The application: every system's routes, migrations and jobs composed
+//! on the platform, served until asked to stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use lab::pipeline::{Pipeline, Unavailable};
+use platform::clock::Clock;
+use platform::db::Db;
+use platform::ratelimit::SignInLimiter;
+use platform::web::{Navigation, Platform, security_headers, session_layer};
+use platform::{Error, Result, accounts, outbox, registry};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use visits::Visits;
+
+use crate::config::Config;
+
+/// The web service, ready to start.
+pub struct App;
+
+/// A running service.
+pub struct Running {
+    addr: SocketAddr,
+    db: Db,
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<()>,
+    jobs: Vec<JoinHandle<()>>,
+    generated_admin_password: Option<String>,
+    lab: lab::Lab,
+    platform: Platform,
+}
+
+impl App {
+    /// [`App::start_with_pipeline`] with the lab's analysis as configured
+    /// (none until `datalab.reference` names the national records).
+    pub async fn start(config: Config) -> Result<Running> {
+        let pipeline: Arc<dyn Pipeline> = match &config.datalab.reference {
+            Some(dir) => Arc::new(lab::lab_pipeline::LabPipeline::new(
+                dir.clone(),
+                config
+                    .datalab
+                    .lab_key
+                    .clone()
+                    .unwrap_or_else(|| config.data_dir.join("datalab").join("lab.key")),
+            )),
+            None => Arc::new(Unavailable),
+        };
+        Self::start_with_pipeline(config, pipeline).await
+    }
+
+    /// Connects to the database (creating the data directory and SQLite
+    /// file on first run), migrates, seeds the establishments and the first
+    /// administrator, binds the listener and starts serving and the
+    /// background jobs (outbox, session sweeper, retention, the Data Lab's
+    /// sweep), with `pipeline` running the Data Lab's analyses.
+    pub async fn start_with_pipeline(
+        config: Config,
+        pipeline: Arc<dyn Pipeline>,
+    ) -> Result<Running> {
+        config.check()?;
+        if config.database_url.is_none() {
+            std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+                Error::io(format!("cannot create {}", config.data_dir.display()), e)
+            })?;
+        }
+        let db = Db::connect(
+            &config.database_url(),
+            config.db_max_connections,
+            config.sqlite_sync,
+            &[
+                platform::db::MIGRATIONS,
+                visits::MIGRATIONS,
+                lab::MIGRATIONS,
+            ],
+        )
+        .await?;
+        let seeded = registry::seed(&db).await?;
+        if seeded > 0 {
+            tracing::info!(seeded, "seeded establishments");
+        }
+        visits::establishments::seed(&db).await?;
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::io("cannot read the listening address", e))?;
+        let clock = Clock::with_offset(config.clock_offset_days * 24 * 3600);
+        let platform = Platform::new(
+            db.clone(),
+            config.platform(addr),
+            SignInLimiter::new(config.sign_in_max_failures, config.sign_in_window_minutes),
+            clock.clone(),
+        );
+        platform.set_systems(vec![
+            Arc::new(visits::Menu) as Arc<dyn Navigation>,
+            Arc::new(lab::Menu),
+        ]);
+        let generated_admin_password = accounts::ensure_admin(
+            &db,
+            &platform.hasher,
+            &config.admin.email,
+            config.admin.password.as_deref(),
+        )
+        .await?;
+        if let Some(p) = &generated_admin_password {
+            tracing::warn!(email = %config.admin.email, password = %p, "created the first national administrator; change this password");
+        }
+        let lab = lab::Lab::open(&config.data_dir, config.datalab.clone(), pipeline, clock)?;
+        let (shutdown, rx) = watch::channel(false);
+        let jobs = vec![
+            tokio::spawn(outbox::worker(
+                db.clone(),
+                config.smtp.clone(),
+                platform.outbox_wake(),
+                rx.clone(),
+            )),
+            tokio::spawn(sweep_sessions(platform.clone(), rx.clone())),
+            tokio::spawn(run_retention(
+                platform.clone(),
+                Duration::from_secs(config.retention_interval_minutes.max(1) * 60),
+                rx.clone(),
+            )),
+            tokio::spawn(run_datalab_sweep(
+                db.clone(),
+                lab.clone(),
+                Duration::from_secs(config.datalab.sweep_interval_minutes.max(1) * 60),
+                rx.clone(),
+            )),
+        ];
+        let router = router(&platform, &lab)
+            .layer(DefaultBodyLimit::max(64 * 1024))
+            .layer(axum::middleware::from_fn(security_headers));
+        let mut server_rx = rx.clone();
+        let server = tokio::spawn(async move {
+            let result = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = server_rx.wait_for(|stop| *stop).await;
+            })
+            .await;
+            if let Err(e) = result {
+                tracing::error!(error = %e, "server stopped");
+            }
+        });
+        tracing::info!(%addr, backend = ?db.backend(), "serving");
+        Ok(Running {
+            addr,
+            db,
+            shutdown,
+            server,
+            jobs,
+            generated_admin_password,
+            lab,
+            platform,
+        })
+    }
+}
+
+impl Running {
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The database the service uses (tests inspect it).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The service's one clock. Tests move it forward to pass deadlines;
+    /// no page can.
+    pub fn clock(&self) -> &Clock {
+        &self.platform.clock
+    }
+
+    /// The Data Lab (its vault and settings), for tests and tools.
+    pub fn lab(&self) -> &lab::Lab {
+        &self.lab
+    }
+
+    /// Runs the Data Lab's sweep now (closing reviews, destroying data
+    /// that is due), as the timer does.
+    pub async fn datalab_sweep(&self) -> Result<lab::Swept> {
+        lab::sweep(&self.db, &self.lab).await
+    }
+
+    /// The first administrator's password, when it was generated at start.
+    pub fn generated_admin_password(&self) -> Option<&str> {
+        self.generated_admin_password.as_deref()
+    }
+
+    /// Stops accepting requests, lets those in flight finish, stops the
+    /// background jobs and closes the database.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+        for job in self.jobs {
+            let _ = job.await;
+        }
+        self.db.close().await;
+    }
+
+    /// Runs until ctrl-c or SIGTERM, then shuts down gracefully.
+    pub async fn until_signalled(self) {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        self.shutdown().await;
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+async fn sweep_sessions(state: Platform, mut stop: watch::Receiver<bool>) {
+    // Sweep often enough that an idle session outlives its 20 minutes by
+    // at most a few seconds.
+    let every = Duration::from_secs((state.sessions.idle_secs() as u64 / 20).clamp(1, 30));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => break,
+        }
+        match state.sessions.sweep().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(deleted = n, "expired sessions deleted"),
+            Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+        }
+    }
+}
+
+async fn run_datalab_sweep(
+    db: Db,
+    lab: lab::Lab,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if let Err(e) = lab::sweep(&db, &lab).await {
+            tracing::warn!(error = %e, "data lab sweep failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => break,
+        }
+    }
+}
+
+async fn run_retention(platform: Platform, every: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = visits::retention::run(&platform.db, platform.clock.today()).await {
+            tracing::warn!(error = %e, "retention run failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => break,
+        }
+    }
+}
+
+/// Every page of every system, each on its own state, behind the session
+/// layer; the health check and the assets outside it.
+fn router(platform: &Platform, lab: &lab::Lab) -> Router {
+    let pages = Router::new()
+        .merge(crate::routes::router(platform.clone()))
+        .merge(visits::router(Visits::new(platform.clone())))
+        .merge(lab::router(platform.clone(), lab.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            platform.clone(),
+            session_layer,
+        ));
+    Router::new()
+        .route("/health", get(crate::routes::health))
+        .route("/assets/{*path}", get(platform::web::asset))
+        .with_state(platform.clone())
+        .merge(pages)
+        .fallback(crate::routes::not_found)
+}

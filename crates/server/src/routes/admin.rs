@@ -1,0 +1,512 @@
+//! The administrator's pages: staff accounts, subject access, the audit
+//! log and (in development mode, for national administrators) the email
+//! outbox. The server holds them because they reach across systems.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use maud::{Markup, html};
+
+use platform::accounts::{self, Role};
+use platform::sessions::SessionUser;
+use platform::web::{FormIn, OwnedCtx, Page, Platform, Sess, see_other};
+use platform::{Error, audit, outbox, require};
+use ui::forms::{self, Errors, get as field};
+use ui::{self as pages, Input, button, csrf, date_input, error_summary, input, radios};
+use visits::subject_access;
+
+pub(super) fn routes() -> Router<Platform> {
+    Router::new()
+        .route("/staff/outbox", get(outbox_page))
+        .route("/staff/subject-access", get(subject_access_page))
+        .route("/staff/subject-access/export.json", get(export_json))
+        .route("/staff/subject-access/export.html", get(export_html))
+        .route("/staff/audit", get(audit_page))
+        .route("/staff/accounts", get(accounts_page).post(accounts_post))
+}
+
+fn staff(sess: &Sess) -> Result<SessionUser, Box<Response>> {
+    match sess.user() {
+        Some(u) if u.is_staff() => Ok(u),
+        Some(_) => Err(platform::web::forbidden()),
+        None => Err(Box::new(see_other("/sign-in"))),
+    }
+}
+
+async fn render_accounts(
+    st: &Platform,
+    c: &OwnedCtx,
+    f: &BTreeMap<String, String>,
+    e: &Errors,
+) -> Result<Response, Error> {
+    let staff_list = accounts::list_staff(&st.db).await?;
+    let ests = st.establishments().await?;
+    let mut options = vec![(String::new(), "Select an establishment".to_owned())];
+    options.extend(ests.iter().map(|x| (x.id.clone(), x.name.clone())));
+    let organisation = input(
+        "staff-organisation",
+        "Organisation",
+        field(f, "staff-organisation"),
+        e,
+        Input {
+            hint: Some("The provider organisation they work for; they will see its requests only"),
+            ..Default::default()
+        },
+    );
+    let roles: Vec<(String, String, Option<Markup>)> = [
+        Role::BookingStaff,
+        Role::EstablishmentAdmin,
+        Role::NationalAdmin,
+        Role::Provider,
+        Role::Analyst,
+        Role::AssetOwner,
+    ]
+    .iter()
+    .map(|r| {
+        let reveal = (*r == Role::Provider).then(|| organisation.clone());
+        (r.as_str().to_owned(), r.label().to_owned(), reveal)
+    })
+    .collect();
+    Ok(c.page(
+        "Staff accounts",
+        e,
+        html! {
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(e))
+                h1 class="govuk-heading-l" { "Staff accounts" }
+                table class="govuk-table" {
+                    thead class="govuk-table__head" { tr class="govuk-table__row" {
+                        th scope="col" class="govuk-table__header" { "Name" }
+                        th scope="col" class="govuk-table__header" { "Email" }
+                        th scope="col" class="govuk-table__header" { "Role" }
+                        th scope="col" class="govuk-table__header" { "Establishments" }
+                    } }
+                    tbody class="govuk-table__body" {
+                        @for (a, ests) in &staff_list {
+                            tr class="govuk-table__row" {
+                                td class="govuk-table__cell" { (a.name) }
+                                td class="govuk-table__cell" { (a.email) }
+                                td class="govuk-table__cell" { (a.role.map(|r| r.label()).unwrap_or("")) }
+                                td class="govuk-table__cell" { @if a.role == Some(Role::NationalAdmin) { "All" } @else if a.kind == accounts::Kind::DataLab { "Justice Data Lab" } @else { (ests.join(", ")) } }
+                            }
+                        }
+                    }
+                }
+                h2 class="govuk-heading-m" { "Add a member of staff" }
+                form method="post" action="/staff/accounts" novalidate {
+                    (csrf(&c.csrf))
+                    (input("staff-name", "Full name", field(f, "staff-name"), e, Input { spellcheck_off: true, ..Default::default() }))
+                    (input("staff-email", "Email address", field(f, "staff-email"), e, Input { kind: Some("email"), spellcheck_off: true, ..Default::default() }))
+                    (radios("staff-role", "Role", &roles, field(f, "staff-role"), e))
+                    (pages::select("staff-establishment", "Establishment", Some("Not needed for a national administrator or the Data Lab"), &options, field(f, "staff-establishment"), e))
+                    (input("staff-password", "First password", "", e, Input { kind: Some("password"), autocomplete: Some("new-password"), hint: Some("At least 10 characters. Give it to them in person; they should change it"), ..Default::default() }))
+                    (button("Add account"))
+                }
+            } }
+        },
+    ))
+}
+
+async fn accounts_page(State(st): State<Platform>, sess: Sess) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    audit::log(
+        &st.db,
+        &u.id,
+        "accounts.view",
+        "staff-accounts",
+        "viewed the staff accounts",
+    )
+    .await?;
+    let c = sess.ctx(&st);
+    Ok(render_accounts(&st, &c, &BTreeMap::new(), &Errors::default()).await?)
+}
+
+async fn accounts_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let mut e = Errors::default();
+    let name = forms::name(
+        field(&f, "staff-name"),
+        "staff-name",
+        "their full name",
+        &mut e,
+    );
+    let email = forms::email(field(&f, "staff-email"), "staff-email", &mut e);
+    let role = Role::parse(field(&f, "staff-role"));
+    if role.is_none() {
+        e.add("staff-role", "Select a role");
+    }
+    let est = field(&f, "staff-establishment");
+    let ests = st.establishments().await?;
+    let organisation = field(&f, "staff-organisation").trim();
+    if role == Some(Role::Provider) {
+        if organisation.is_empty() {
+            e.add("staff-organisation", "Enter the organisation they work for");
+        } else if organisation.chars().count() > forms::MAX_LINE
+            || forms::has_control(organisation, false)
+        {
+            e.add(
+                "staff-organisation",
+                format!(
+                    "The organisation must be {} characters or fewer, on one line",
+                    forms::MAX_LINE
+                ),
+            );
+        }
+    }
+    let prison_role = role.is_some_and(|r| r.kind() == accounts::Kind::Staff);
+    if prison_role && role != Some(Role::NationalAdmin) && !ests.iter().any(|x| x.id == est) {
+        e.add(
+            "staff-establishment",
+            "Select the establishment they work for",
+        );
+    }
+    let password = forms::new_password(field(&f, "staff-password"), "staff-password", &mut e);
+    if let (true, Some(name), Some(email), Some(role), Some(password)) =
+        (e.is_empty(), name, email, role, password)
+    {
+        let list: Vec<&str> = if role == Role::NationalAdmin || !prison_role {
+            vec![]
+        } else {
+            vec![est]
+        };
+        let created = if prison_role {
+            accounts::create_staff(&st.db, &st.hasher, &email, &name, &password, role, &list).await
+        } else {
+            accounts::create_datalab(
+                &st.db,
+                &st.hasher,
+                &email,
+                &name,
+                &password,
+                role,
+                Some(organisation),
+            )
+            .await
+        };
+        match created {
+            Ok(a) => {
+                audit::log(
+                    &st.db,
+                    &u.id,
+                    "account.create_staff",
+                    &a.id,
+                    &if prison_role {
+                        format!("{} for {}", role.as_str(), list.join(","))
+                    } else {
+                        format!("{} for the Data Lab", role.as_str())
+                    },
+                )
+                .await?;
+                sess.update(|s| s.notice = Some(format!("Account created for {name}")));
+                return Ok(see_other("/staff/accounts"));
+            }
+            Err(Error::Conflict(_)) => e.add(
+                "staff-email",
+                "An account with that email address already exists",
+            ),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let c = sess.ctx(&st);
+    Ok(render_accounts(&st, &c, &f, &e).await?)
+}
+
+async fn outbox_page(State(st): State<Platform>, sess: Sess) -> Page {
+    let u = require!(staff(&sess));
+    // A development convenience: the outbox holds every prison's mail and
+    // unused confirmation links, so only a national administrator sees it,
+    // and only when development mode was asked for.
+    if !st.config.dev || !u.is_national_admin() {
+        return Err(Error::NotFound.into());
+    }
+    let messages = outbox::recent(&st.db, 50).await?;
+    audit::log(
+        &st.db,
+        &u.id,
+        "outbox.view",
+        "outbox",
+        &format!("viewed {} messages", messages.len()),
+    )
+    .await?;
+    let c = sess.ctx(&st);
+    Ok(c.page(
+        "Email outbox",
+        &Errors::default(),
+        html! {
+            h1 class="govuk-heading-l" { "Email outbox" }
+            p class="govuk-body" { "Development only: the latest 50 messages and whether they have been handed to the mail relay." }
+            @for m in &messages {
+                div class="govuk-summary-card" {
+                    div class="govuk-summary-card__title-wrapper" {
+                        h2 class="govuk-summary-card__title" { (m.subject) }
+                    }
+                    div class="govuk-summary-card__content" {
+                        dl class="govuk-summary-list" {
+                            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "To" } dd class="govuk-summary-list__value" { (m.to) } }
+                            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Status" } dd class="govuk-summary-list__value" {
+                                @if let Some(t) = m.sent_at { "Sent " (pages::when(t)) } @else if m.failed { "Failed: " (m.last_error.clone().unwrap_or_default()) } @else { "Waiting (" (m.attempts) " attempts)" }
+                            } }
+                            div class="govuk-summary-list__row" { dt class="govuk-summary-list__key" { "Body" } dd class="govuk-summary-list__value" { p class="lifeline-pre" { (m.body) } } }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn sar_query(q: &BTreeMap<String, String>) -> (String, Option<String>, Errors) {
+    let mut e = Errors::default();
+    let name =
+        forms::name(field(q, "name"), "name", "the person's full name", &mut e).unwrap_or_default();
+    let typed_dob = ["day", "month", "year"]
+        .iter()
+        .any(|p| !field(q, &format!("dob-{p}")).is_empty());
+    let dob = if typed_dob {
+        forms::date(q, "dob", "date of birth", &mut e).map(|d| d.to_string())
+    } else {
+        None
+    };
+    (name, dob, e)
+}
+
+async fn subject_access_page(
+    State(st): State<Platform>,
+    sess: Sess,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let searched = q.contains_key("name");
+    let (name, dob, e) = if searched {
+        sar_query(&q)
+    } else {
+        (String::new(), None, Errors::default())
+    };
+    let found = if searched && e.is_empty() {
+        let x = subject_access::gather(&st.db, &name, dob.as_deref()).await?;
+        audit::log(
+            &st.db,
+            &u.id,
+            "subject_access.search",
+            "subject-access",
+            &format!(
+                "found {} visits and {} accounts",
+                x.visits.len(),
+                x.accounts.len()
+            ),
+        )
+        .await?;
+        Some(x)
+    } else {
+        None
+    };
+    let qs = |fmt: &str| {
+        let mut s = format!(
+            "/staff/subject-access/export.{fmt}?name={}",
+            urlencode(&name)
+        );
+        if let Some(d) = &dob {
+            let parts: Vec<&str> = d.split('-').collect();
+            s.push_str(&format!(
+                "&dob-year={}&dob-month={}&dob-day={}",
+                parts[0], parts[1], parts[2]
+            ));
+        }
+        s
+    };
+    let c = sess.ctx(&st);
+    Ok(c.page(
+        "Subject access request",
+        &e,
+        html! {
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(&e))
+                h1 class="govuk-heading-l" { "Subject access request" }
+                p class="govuk-body" { "Find everything held about a person: as a visitor, an additional visitor or a prisoner. Every search and export is recorded in the audit log." }
+                form method="get" action="/staff/subject-access" novalidate {
+                    (input("name", "Full name", field(&q, "name"), &e, Input { spellcheck_off: true, ..Default::default() }))
+                    (date_input("dob", "Date of birth (optional)", "Narrows the search. For example, 27 3 1985", &q, &e, false))
+                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Search" }
+                }
+                @if let Some(x) = &found {
+                    h2 class="govuk-heading-m" { "Found " (x.visits.len()) " visits and " (x.accounts.len()) " accounts" }
+                    p class="govuk-body" {
+                        a class="govuk-link" href=(qs("json")) download { "Download as JSON" } " | "
+                        a class="govuk-link" href=(qs("html")) download { "Download as a web page" }
+                    }
+                }
+            } }
+        },
+    ))
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn export(
+    st: &Platform,
+    sess: &Sess,
+    q: &BTreeMap<String, String>,
+    format: &str,
+) -> Result<Result<subject_access::Export, Response>, Error> {
+    let u = match staff(sess) {
+        Ok(u) => u,
+        Err(r) => return Ok(Err(*r)),
+    };
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden);
+    }
+    let (name, dob, e) = sar_query(q);
+    if !e.is_empty() {
+        return Ok(Err(see_other("/staff/subject-access")));
+    }
+    let x = subject_access::gather(&st.db, &name, dob.as_deref()).await?;
+    audit::log(
+        &st.db,
+        &u.id,
+        "subject_access.export",
+        "subject-access",
+        &format!(
+            "exported {} visits and {} accounts as {format}",
+            x.visits.len(),
+            x.accounts.len()
+        ),
+    )
+    .await?;
+    Ok(Ok(x))
+}
+
+async fn export_json(
+    State(st): State<Platform>,
+    sess: Sess,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Page {
+    let x = match export(&st, &sess, &q, "json").await? {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let body = serde_json::to_string_pretty(&x).map_err(|e| Error::Corrupt(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"subject-access.json\"".to_owned(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn export_html(
+    State(st): State<Platform>,
+    sess: Sess,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Page {
+    let x = match export(&st, &sess, &q, "html").await? {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let doc = html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { "Information held about " (x.name) } }
+            body {
+                h1 { "Information held about " (x.name) }
+                p { "Date of birth searched: " (x.date_of_birth.clone().unwrap_or_else(|| "not given".into())) ". Produced " (pages::when(x.generated_at)) " UTC by Visit someone in prison (HMPPS)." }
+                h2 { "Accounts" }
+                @if x.accounts.is_empty() { p { "None." } }
+                @for a in &x.accounts { p { (a.name) ", " (a.email) " (" (a.kind) " account created " (pages::when(a.created_at)) ")" } }
+                h2 { "Visits" }
+                @if x.visits.is_empty() { p { "None." } }
+                @for r in &x.visits {
+                    h3 { "Visit " (r.visit.reference) " (as " (r.role.join(", ")) ")" }
+                    ul {
+                        li { "Status: " (r.visit.status.label()) }
+                        li { "Establishment: " (r.visit.establishment_id) }
+                        li { "Lead visitor: " (r.visit.lead_name) ", born " (r.visit.lead_dob) ", " (r.visit.lead_email) ", " (r.visit.lead_phone) }
+                        li { "Prisoner: " (r.visit.prisoner_name) ", born " (r.visit.prisoner_dob) ", " (r.visit.prisoner_number) }
+                        @for (n, d) in &r.visit.visitors { li { "Visitor: " (n) ", born " (d) } }
+                        li { "Support needs: " (r.visit.support_needs) }
+                        li { "Sessions requested: " (r.visit.preferences.join("; ")) }
+                    }
+                    h4 { "History" }
+                    ul { @for h in &r.history { li { (pages::when(h.at)) ": " (h.detail) } } }
+                    h4 { "Emails" }
+                    @for m in &r.emails { div { p { strong { (m.subject) } " to " (m.to) } pre { (m.body) } } }
+                }
+            }
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"subject-access.html\"".to_owned(),
+            ),
+        ],
+        doc.into_string(),
+    )
+        .into_response())
+}
+
+async fn audit_page(State(st): State<Platform>, sess: Sess) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let entries = audit::recent(&st.db, None, 200).await?;
+    let c = sess.ctx(&st);
+    Ok(c.page(
+        "Audit log",
+        &Errors::default(),
+        html! {
+            h1 class="govuk-heading-l" { "Audit log" }
+            table class="govuk-table" {
+                caption class="govuk-table__caption govuk-table__caption--m" { "Latest 200 entries" }
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "When (UTC)" }
+                    th scope="col" class="govuk-table__header" { "Who" }
+                    th scope="col" class="govuk-table__header" { "Action" }
+                    th scope="col" class="govuk-table__header" { "Record" }
+                    th scope="col" class="govuk-table__header" { "Detail" }
+                } }
+                tbody class="govuk-table__body" {
+                    @for a in &entries {
+                        tr class="govuk-table__row" {
+                            td class="govuk-table__cell" { (pages::when(a.at)) }
+                            td class="govuk-table__cell" { (a.actor) }
+                            td class="govuk-table__cell" { (a.action) }
+                            td class="govuk-table__cell" { (a.subject) }
+                            td class="govuk-table__cell" { (a.detail) }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}

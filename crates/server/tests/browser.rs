@@ -1,0 +1,556 @@
+//! End to end in headless Chromium (Debian's chromium and chromium-driver):
+//! a visitor signs up and books through the real pages, staff accept, and
+//! the visitor sees the booking and receives the email. Screenshots of the
+//! main pages are written to target/screenshots/.
+
+mod support;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use server::accounts::Role;
+use support::{Backend, TestApp};
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_driver() -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver must be installed (apt-get install chromium chromium-driver; .ci/run does it)");
+    // Owned by the guard from here on, so it is killed and reaped however
+    // the test ends.
+    let driver = Driver { child, port };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return driver;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1400"]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session")
+}
+
+fn shots_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shot(b: &Client, name: &str) {
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn fill(b: &Client, id: &str, text: &str) {
+    let e = b
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("no #{id}: {e}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+/// Clicks and waits for the next page: the old document's root goes stale
+/// and the new one finishes loading.
+async fn click_and_wait(b: &Client, target: fantoccini::elements::Element) {
+    let old = b.find(Locator::Css("html")).await.unwrap();
+    target.click().await.unwrap();
+    for _ in 0..200 {
+        if old.text().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    for _ in 0..200 {
+        if let Ok(state) = b.execute("return document.readyState", vec![]).await
+            && state == "complete"
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn click_button(b: &Client, text: &str) {
+    let button = b
+        .find(Locator::XPath(&format!(
+            "//button[normalize-space()='{text}']"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("no button {text:?}: {e}"));
+    click_and_wait(b, button).await;
+}
+
+async fn click_link(b: &Client, text: &str) {
+    let link = b
+        .find(Locator::LinkText(text))
+        .await
+        .unwrap_or_else(|e| panic!("no link {text:?}: {e}"));
+    click_and_wait(b, link).await;
+}
+
+async fn heading(b: &Client) -> String {
+    b.find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(b: &Client, base: &str, email: &str, password: &str) {
+    b.goto(&format!("{base}/sign-in")).await.unwrap();
+    fill(b, "email", email).await;
+    fill(b, "password", password).await;
+    click_button(b, "Sign in").await;
+}
+
+async fn sign_out(b: &Client) {
+    let button = b
+        .find(Locator::Css("button.lifeline-link-button"))
+        .await
+        .unwrap();
+    click_and_wait(b, button).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_family_books_and_staff_accept_in_chromium() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let driver = start_driver().await;
+    let b = browser(&driver).await;
+    let base = app.base.clone();
+
+    b.goto(&base).await.unwrap();
+    assert_eq!(heading(&b).await, "Visit someone in prison");
+    let lang = b
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(lang.as_deref(), Some("en"));
+    shot(&b, "01-start").await;
+
+    // Create an account and confirm it from the email.
+    b.goto(&format!("{base}/register")).await.unwrap();
+    fill(&b, "name", "Mary Smith").await;
+    fill(&b, "email", "mary@example.com").await;
+    fill(&b, "password", "correct horse battery").await;
+    click_button(&b, "Create account").await;
+    assert_eq!(heading(&b).await, "Check your email");
+    let mail = app
+        .smtp
+        .wait_for("mary@example.com", "Confirm your email address")
+        .await;
+    let link = mail
+        .body
+        .lines()
+        .find(|l| l.contains("/verify?token="))
+        .unwrap()
+        .trim()
+        .to_owned();
+    b.goto(&format!("{base}{}", &link[link.find("/verify").unwrap()..]))
+        .await
+        .unwrap();
+    sign_in(&b, &base, "mary@example.com", "correct horse battery").await;
+    assert_eq!(heading(&b).await, "Your visits");
+
+    // A mistake first: the error summary, and what was typed kept.
+    b.goto(&format!("{base}/book")).await.unwrap();
+    b.find(Locator::Id("establishment"))
+        .await
+        .unwrap()
+        .select_by_value("leeds")
+        .await
+        .unwrap();
+    fill(&b, "prisoner-name", "John Smith").await;
+    fill(&b, "prisoner-dob-day", "31").await;
+    fill(&b, "prisoner-dob-month", "2").await;
+    fill(&b, "prisoner-dob-year", "1990").await;
+    fill(&b, "prisoner-number", "A12").await;
+    click_button(&b, "Continue").await;
+    let summary = b
+        .find(Locator::Css(".govuk-error-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        summary.contains("must be a real date") && summary.contains("like A1234BC"),
+        "{summary}"
+    );
+    let kept = b
+        .find(Locator::Id("prisoner-name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("John Smith"));
+    shot(&b, "02-prisoner-errors").await;
+    // The summary's links move focus to the field.
+    b.find(Locator::Css(".govuk-error-summary__list a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    fill(&b, "prisoner-dob-day", "12").await;
+    fill(&b, "prisoner-dob-month", "5").await;
+    fill(&b, "prisoner-number", "A1234BC").await;
+    click_button(&b, "Continue").await;
+    assert_eq!(heading(&b).await, "Who is visiting?");
+    fill(&b, "lead-dob-day", "3").await;
+    fill(&b, "lead-dob-month", "4").await;
+    fill(&b, "lead-dob-year", "1965").await;
+    fill(&b, "lead-phone", "07700 900 982").await;
+    fill(&b, "visitor-1-name", "Tom Smith").await;
+    fill(&b, "visitor-1-dob-day", "1").await;
+    fill(&b, "visitor-1-dob-month", "9").await;
+    fill(&b, "visitor-1-dob-year", "2016").await;
+    click_button(&b, "Continue").await;
+    assert_eq!(heading(&b).await, "Choose visiting sessions");
+    let options = b.find_all(Locator::Css("#session-1 option")).await.unwrap();
+    let first = options[1].attr("value").await.unwrap().unwrap();
+    let second = options[2].attr("value").await.unwrap().unwrap();
+    b.find(Locator::Id("session-1"))
+        .await
+        .unwrap()
+        .select_by_value(&first)
+        .await
+        .unwrap();
+    b.find(Locator::Id("session-2"))
+        .await
+        .unwrap()
+        .select_by_value(&second)
+        .await
+        .unwrap();
+    shot(&b, "03-sessions").await;
+    click_button(&b, "Continue").await;
+    fill(&b, "support-needs", "Step-free access, please").await;
+    click_button(&b, "Continue").await;
+    assert_eq!(
+        heading(&b).await,
+        "Check your answers before sending your request"
+    );
+    shot(&b, "04-check-answers").await;
+    click_button(&b, "Send request").await;
+    assert_eq!(heading(&b).await, "Request sent");
+    let reference = b
+        .find(Locator::Id("reference"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(reference.len(), 10);
+    shot(&b, "05-confirmation").await;
+    app.smtp
+        .wait_for("mary@example.com", "Visit request received")
+        .await;
+    sign_out(&b).await;
+
+    // Staff at Leeds accept it into the second choice.
+    let hasher = server::accounts::Hasher::new(64);
+    server::accounts::create_staff(
+        app.db(),
+        &hasher,
+        "officer@leeds.test",
+        "Sam Officer",
+        "staff password 1",
+        Role::BookingStaff,
+        &["leeds"],
+    )
+    .await
+    .unwrap();
+    sign_in(&b, &base, "officer@leeds.test", "staff password 1").await;
+    assert_eq!(heading(&b).await, "Visit requests");
+    click_link(&b, "Leeds").await;
+    shot(&b, "06-staff-queue").await;
+    click_link(&b, &reference).await;
+    assert!(heading(&b).await.contains(&reference));
+    // GOV.UK radios are chosen by their labels; the second choice is the
+    // second radio.
+    b.find(Locator::Css("label[for='slot-1-input']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let chosen = b.find(Locator::Id("slot-1-input")).await.unwrap();
+    assert_eq!(
+        chosen.attr("value").await.unwrap().as_deref(),
+        Some(second.as_str())
+    );
+    shot(&b, "07-staff-visit").await;
+    click_button(&b, "Accept and book").await;
+    let banner = b
+        .find(Locator::Css(".govuk-notification-banner"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(banner.contains("is booked"), "{banner}");
+    let confirmed = app
+        .smtp
+        .wait_for("mary@example.com", "Visit confirmed")
+        .await;
+    assert!(confirmed.body.contains(&reference));
+    sign_out(&b).await;
+
+    // The visitor sees the booking.
+    sign_in(&b, &base, "mary@example.com", "correct horse battery").await;
+    b.goto(&format!("{base}/visits/{reference}")).await.unwrap();
+    let status = b
+        .find(Locator::Css(".govuk-tag.govuk-tag--green"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status.to_lowercase(), "booked");
+    shot(&b, "08-visitor-booked").await;
+
+    b.close().await.unwrap();
+    drop(driver);
+    app.stop().await;
+}
+
+/// Runs `fetch` in the page (with the page's cookies) and returns the
+/// status and the body's text.
+async fn fetch_in_page(b: &Client, path: &str) -> (u64, String) {
+    let out = b
+        .execute(
+            "return fetch(arguments[0]).then(r => r.text().then(t => [r.status, t]));",
+            vec![serde_json::json!(path)],
+        )
+        .await
+        .unwrap();
+    (
+        out[0].as_u64().unwrap(),
+        out[1].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+async fn text_of(b: &Client, css: &str) -> String {
+    b.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_uploads_an_analyst_issues_and_the_data_is_destroyed_in_chromium() {
+    let app = TestApp::start_lab(
+        Backend::Sqlite,
+        std::sync::Arc::new(support::FakePipeline),
+        |_| {},
+    )
+    .await;
+    for (email, role, org) in [
+        ("ana@hopetrust.test", Role::Provider, Some("Hope Trust")),
+        ("lee@lab.test", Role::Analyst, None),
+        ("iao@lab.test", Role::AssetOwner, None),
+    ] {
+        app.add_lab_account(email, role, org).await;
+    }
+    let cohort = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(cohort.path(), support::cohort_csv(90)).unwrap();
+    let driver = start_driver().await;
+    let b = browser(&driver).await;
+    let base = app.base.clone();
+
+    // The provider uploads a cohort with the request's details.
+    sign_in(&b, &base, "ana@hopetrust.test", support::LAB_PASSWORD).await;
+    assert_eq!(heading(&b).await, "Your Justice Data Lab requests");
+    click_link(&b, "Start a new request").await;
+    fill(
+        &b,
+        "intervention",
+        "Through-the-gate mentoring for adult men",
+    )
+    .await;
+    fill(&b, "collection", "Case management system export").await;
+    fill(&b, "excluded", "3").await;
+    b.find(Locator::Css("label[for='date-order-input']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for id in ["confirm-data-protection", "confirm-gateway"] {
+        b.find(Locator::Css(&format!("label[for='{id}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    b.find(Locator::Id("cohort"))
+        .await
+        .unwrap()
+        .send_keys(&cohort.path().display().to_string())
+        .await
+        .unwrap();
+    shot(&b, "lab-01-new-request").await;
+    click_button(&b, "Check and send").await;
+    let reference = text_of(&b, "#reference").await;
+    assert!(reference.starts_with("JDL-"), "{reference}");
+    assert!(
+        text_of(&b, ".govuk-notification-banner")
+            .await
+            .contains("90 people accepted")
+    );
+    assert_eq!(
+        text_of(&b, ".govuk-summary-list .govuk-tag").await,
+        "Submitted"
+    );
+    let request_url = b.current_url().await.unwrap().to_string();
+    shot(&b, "lab-02-submitted").await;
+    sign_out(&b).await;
+
+    // The analyst runs it, checks the figures and issues the report.
+    sign_in(&b, &base, "lee@lab.test", support::LAB_PASSWORD).await;
+    assert_eq!(heading(&b).await, "Justice Data Lab requests");
+    click_link(&b, &reference).await;
+    fill(&b, "reason", "Standard analysis for this request").await;
+    click_button(&b, "Run the analysis").await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        b.goto(&request_url).await.unwrap();
+        status = text_of(&b, ".govuk-summary-list .govuk-tag").await;
+        if status != "Processing" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "Disclosure check");
+    shot(&b, "lab-03-disclosure-check").await;
+    click_button(&b, "Issue the report").await;
+    assert!(
+        text_of(&b, ".govuk-notification-banner")
+            .await
+            .contains("issued")
+    );
+    sign_out(&b).await;
+    app.smtp
+        .wait_for("ana@hopetrust.test", "report is ready")
+        .await;
+
+    // The provider downloads the report.
+    sign_in(&b, &base, "ana@hopetrust.test", support::LAB_PASSWORD).await;
+    b.goto(&request_url).await.unwrap();
+    assert_eq!(
+        text_of(&b, ".govuk-summary-list .govuk-tag").await,
+        "Issued"
+    );
+    let link = b
+        .find(Locator::LinkText("Download the report (web page)"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, report) = fetch_in_page(&b, &link).await;
+    assert_eq!(status, 200);
+    assert!(report.contains(&reference) && report.contains("31 per 100"));
+    b.goto(&request_url).await.unwrap();
+    assert_eq!(
+        text_of(&b, ".govuk-summary-list .govuk-tag").await,
+        "In review"
+    );
+    shot(&b, "lab-04-in-review").await;
+
+    // Time passes beyond the review period; the sweep runs.
+    let id = request_url.rsplit('/').next().unwrap().to_owned();
+    assert!(
+        server::datalab::data_held(app.db(), app.running().lab(), &id)
+            .await
+            .unwrap()
+    );
+    app.running().clock().advance_days(40);
+    app.running().datalab_sweep().await.unwrap();
+    assert!(
+        !server::datalab::data_held(app.db(), app.running().lab(), &id)
+            .await
+            .unwrap()
+    );
+    b.goto(&request_url).await.unwrap();
+    assert_eq!(
+        text_of(&b, ".govuk-summary-list .govuk-tag").await,
+        "Destroyed"
+    );
+    let timeline = text_of(&b, "#timeline").await;
+    assert!(
+        timeline.contains("Review period ended")
+            && timeline.contains("Individual-level data destroyed")
+    );
+    let (status, report) = fetch_in_page(&b, &link).await;
+    assert_eq!(status, 200, "the report remains");
+    assert!(report.contains("31 per 100"));
+    shot(&b, "lab-05-destroyed").await;
+    sign_out(&b).await;
+
+    // The information asset owner sees the certificate.
+    sign_in(&b, &base, "iao@lab.test", support::LAB_PASSWORD).await;
+    b.goto(&format!("{base}/datalab/certificates"))
+        .await
+        .unwrap();
+    click_link(&b, &reference).await;
+    assert!(heading(&b).await.contains(&reference));
+    shot(&b, "lab-06-certificate").await;
+    b.goto(&format!("{base}/datalab/audit")).await.unwrap();
+    let audit = text_of(&b, "#audit").await;
+    assert!(
+        audit.contains("Standard analysis for this request")
+            && audit.contains("datalab.cohort.destroy")
+    );
+    shot(&b, "lab-07-audit").await;
+
+    b.close().await.unwrap();
+    drop(driver);
+    app.stop().await;
+}
