@@ -27,6 +27,10 @@ CREATE TABLE accounts (
     name TEXT NOT NULL,
     verified_at BIGINT,
     verify_token_hash TEXT,
+    -- When the confirmation link was sent: links expire, and an account
+    -- never confirmed is deleted, so nobody can hold an address they do
+    -- not own.
+    verify_sent_at BIGINT,
     created_at BIGINT NOT NULL,
     organisation_id TEXT REFERENCES organisations(id)
 );
@@ -41,8 +45,38 @@ CREATE TABLE staff_establishments (
 -- cannot be used to sign in as anyone.
 CREATE TABLE web_sessions (
     id_hash TEXT PRIMARY KEY,
+    -- Whose session it is, so that changing a password can end the
+    -- account's other sessions on every instance.
+    account_id TEXT,
     data TEXT NOT NULL,
     last_seen BIGINT NOT NULL
+);
+CREATE INDEX web_sessions_by_account ON web_sessions (account_id);
+CREATE INDEX web_sessions_by_seen ON web_sessions (last_seen);
+
+-- Counters for throttling (failed sign-ins per account and address,
+-- emails per address, requests per account), shared by every instance.
+-- A counter is reserved before the work it guards, in one statement, so
+-- that attempts sent at once are counted at once.
+CREATE TABLE throttle (
+    key TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    hits BIGINT NOT NULL
+);
+
+-- Which instance runs a scheduled job this interval (see jobs.rs).
+CREATE TABLE job_leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until BIGINT NOT NULL
+);
+
+-- Password reset links: stored as a hash, single use, expiring.
+CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
 );
 
 CREATE TABLE outbox (
@@ -58,7 +92,10 @@ CREATE TABLE outbox (
     next_attempt_at BIGINT NOT NULL,
     sent_at BIGINT,
     failed BIGINT NOT NULL DEFAULT 0,
-    last_error TEXT
+    last_error TEXT,
+    -- An instance's claim on the message while it talks to the relay;
+    -- another instance skips it until the claim runs out.
+    claimed_until BIGINT
 );
 CREATE INDEX outbox_due ON outbox (sent_at, failed, next_attempt_at);
 

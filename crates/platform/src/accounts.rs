@@ -215,8 +215,21 @@ fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account> {
     })
 }
 
+/// How long a confirmation link works.
+pub const VERIFY_LINK_SECS: i64 = 24 * 3600;
+/// How long an account nobody confirmed is kept before it is deleted.
+pub const UNCONFIRMED_KEEP_SECS: i64 = 7 * 24 * 3600;
+/// How long a password reset link works.
+pub const RESET_LINK_SECS: i64 = 3600;
+
 /// Registers a member of the public. Returns the account and the secret for
-/// the confirmation link; [`Error::Conflict`] if the address is taken.
+/// the confirmation link; [`Error::Conflict`] if a confirmed account has
+/// the address.
+///
+/// An address whose account was never confirmed is not taken: registering
+/// it again replaces that account (its name, password and link), so whoever
+/// holds the mailbox can always claim it, and a link sent before no longer
+/// works.
 pub async fn register_visitor(
     db: &Db,
     hasher: &Hasher,
@@ -228,28 +241,64 @@ pub async fn register_visitor(
     let hash = hasher.hash(password)?;
     let token = random_token(24);
     let id = new_id();
-    let result = sqlx::query(
-        "INSERT INTO accounts (id, email, password_hash, kind, role, name, verified_at, verify_token_hash, created_at) \
-         VALUES ($1, $2, $3, 'visitor', NULL, $4, NULL, $5, $6)",
-    )
-    .bind(&id)
-    .bind(&email)
-    .bind(&hash)
-    .bind(name)
-    .bind(sha256_hex(&token))
-    .bind(now())
-    .execute(db.writer())
-    .await
-    .map_err(Error::from);
-    match result {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
+    let t = now();
+    let mut tx = db.begin_write().await?;
+    let existing: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT id, verified_at FROM accounts WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let id = match existing {
+        Some((_, Some(_))) => {
             return Err(Error::Conflict(
                 "an account with that email address already exists".into(),
             ));
         }
-        Err(e) => return Err(e),
-    }
+        Some((old, None)) => {
+            sqlx::query(
+                "UPDATE accounts SET password_hash = $1, name = $2, verify_token_hash = $3, verify_sent_at = $4 \
+                 WHERE id = $5 AND verified_at IS NULL",
+            )
+            .bind(&hash)
+            .bind(name)
+            .bind(sha256_hex(&token))
+            .bind(t)
+            .bind(&old)
+            .execute(&mut *tx)
+            .await?;
+            // Whoever signed in to it before must not keep a way in.
+            sqlx::query("DELETE FROM web_sessions WHERE account_id = $1")
+                .bind(&old)
+                .execute(&mut *tx)
+                .await?;
+            old
+        }
+        None => {
+            let result = sqlx::query(
+                "INSERT INTO accounts (id, email, password_hash, kind, role, name, verified_at, verify_token_hash, verify_sent_at, created_at) \
+                 VALUES ($1, $2, $3, 'visitor', NULL, $4, NULL, $5, $6, $6)",
+            )
+            .bind(&id)
+            .bind(&email)
+            .bind(&hash)
+            .bind(name)
+            .bind(sha256_hex(&token))
+            .bind(t)
+            .execute(&mut *tx)
+            .await
+            .map_err(Error::from);
+            match result {
+                Ok(_) => id,
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(Error::Conflict(
+                        "an account with that email address already exists".into(),
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    tx.commit().await?;
     Ok((
         Account {
             id,
@@ -264,23 +313,84 @@ pub async fn register_visitor(
     ))
 }
 
-/// Confirms the email address whose link carried `token`. Returns the
-/// account confirmed, if the token was valid.
-pub async fn verify_email(db: &Db, token: &str) -> Result<Option<String>> {
+/// Confirms the email address whose link carried `token`, when `password`
+/// is the account's: a link alone proves only that someone reads the
+/// mailbox, not that they made the account, so the owner of an address
+/// cannot be tricked into confirming an account someone else made with it.
+/// Returns the account confirmed, if the token was valid, unexpired and the
+/// password right.
+pub async fn verify_email(
+    db: &Db,
+    hasher: &Hasher,
+    token: &str,
+    password: &str,
+) -> Result<Option<String>> {
     let hash = sha256_hex(token);
-    let id: Option<String> =
-        sqlx::query_scalar("SELECT id FROM accounts WHERE verify_token_hash = $1")
-            .bind(&hash)
-            .fetch_optional(db.pool())
-            .await?;
-    if let Some(id) = &id {
-        sqlx::query("UPDATE accounts SET verified_at = $1, verify_token_hash = NULL WHERE id = $2")
-            .bind(now())
+    let row: Option<(String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, password_hash, verify_sent_at FROM accounts WHERE verify_token_hash = $1 AND verified_at IS NULL",
+    )
+    .bind(&hash)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((id, stored, sent)) = row else {
+        return Ok(None);
+    };
+    if sent.is_some_and(|s| now() - s > VERIFY_LINK_SECS) {
+        return Ok(None);
+    }
+    let (h, pw) = (*hasher, password.to_owned());
+    let ok = tokio::task::spawn_blocking(move || h.verify(&pw, &stored))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        return Ok(None);
+    }
+    let done = sqlx::query(
+        "UPDATE accounts SET verified_at = $1, verify_token_hash = NULL WHERE id = $2 AND verify_token_hash = $3",
+    )
+    .bind(now())
+    .bind(&id)
+    .bind(&hash)
+    .execute(db.writer())
+    .await?;
+    Ok((done.rows_affected() == 1).then_some(id))
+}
+
+/// Whether a confirmation link's token belongs to an account still waiting
+/// for it (the page asks for the password only then).
+pub async fn verify_token_pending(db: &Db, token: &str) -> Result<bool> {
+    let sent: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT verify_sent_at FROM accounts WHERE verify_token_hash = $1 AND verified_at IS NULL",
+    )
+    .bind(sha256_hex(token))
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(matches!(sent, Some(s) if s.is_none_or(|s| now() - s <= VERIFY_LINK_SECS)))
+}
+
+/// Deletes accounts never confirmed within [`UNCONFIRMED_KEEP_SECS`].
+pub async fn delete_unconfirmed(db: &Db) -> Result<u64> {
+    let cutoff = now() - UNCONFIRMED_KEEP_SECS;
+    let mut tx = db.begin_write().await?;
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM accounts WHERE verified_at IS NULL AND kind = 'visitor' AND created_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM web_sessions s WHERE s.account_id = accounts.id)",
+    )
+    .bind(cutoff)
+    .fetch_all(&mut *tx)
+    .await?;
+    for id in &ids {
+        sqlx::query("DELETE FROM password_resets WHERE account_id = $1")
             .bind(id)
-            .execute(db.writer())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM accounts WHERE id = $1 AND verified_at IS NULL")
+            .bind(id)
+            .execute(&mut *tx)
             .await?;
     }
-    Ok(id)
+    tx.commit().await?;
+    Ok(ids.len() as u64)
 }
 
 /// A hash to verify against when the address is unknown, so that the
@@ -553,15 +663,38 @@ pub async fn list_staff(db: &Db) -> Result<Vec<(Account, Vec<String>)>> {
     Ok(out)
 }
 
-/// Changes a password after checking the current one. `false` when the
-/// current password is wrong.
+/// Why a new password was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The current password given was wrong.
+    WrongCurrent,
+    /// The new password is the old one.
+    SameAsOld,
+    /// The new password is on the list of common passwords.
+    Common,
+}
+
+/// The common passwords a new one may not be (NCSC's guidance: block the
+/// passwords attackers try first). Only those long enough to pass the
+/// length rule are listed; comparison ignores case.
+const COMMON: &str = include_str!("../data/common-passwords.txt");
+
+/// Whether `password` is on the common list.
+pub fn is_common(password: &str) -> bool {
+    let p = password.trim().to_lowercase();
+    COMMON.lines().any(|l| l.trim() == p)
+}
+
+/// Changes a password after checking the current one, and ends the
+/// account's other sessions (all but `keep`).
 pub async fn change_password(
     db: &Db,
     hasher: &Hasher,
     account_id: &str,
     current: &str,
     new: &str,
-) -> Result<bool> {
+    keep: Option<&str>,
+) -> Result<std::result::Result<(), Refused>> {
     let stored: Option<String> =
         sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
             .bind(account_id)
@@ -570,18 +703,124 @@ pub async fn change_password(
     let Some(stored) = stored else {
         return Err(Error::NotFound);
     };
-    let (h, cur) = (*hasher, current.to_owned());
-    let ok = tokio::task::spawn_blocking(move || h.verify(&cur, &stored))
+    let (h, cur, stored2) = (*hasher, current.to_owned(), stored.clone());
+    let ok = tokio::task::spawn_blocking(move || h.verify(&cur, &stored2))
         .await
         .unwrap_or(false);
     if !ok {
-        return Ok(false);
+        return Ok(Err(Refused::WrongCurrent));
+    }
+    set_password(db, hasher, account_id, &stored, new, keep).await
+}
+
+/// Sets a new password (refusing the old one and common ones) and ends
+/// every session of the account but `keep`, in one transaction.
+async fn set_password(
+    db: &Db,
+    hasher: &Hasher,
+    account_id: &str,
+    stored: &str,
+    new: &str,
+    keep: Option<&str>,
+) -> Result<std::result::Result<(), Refused>> {
+    if is_common(new) {
+        return Ok(Err(Refused::Common));
+    }
+    let (h, n, s) = (*hasher, new.to_owned(), stored.to_owned());
+    if tokio::task::spawn_blocking(move || h.verify(&n, &s))
+        .await
+        .unwrap_or(false)
+    {
+        return Ok(Err(Refused::SameAsOld));
     }
     let hash = hasher.hash(new)?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(account_id)
-        .execute(db.writer())
+        .execute(&mut *tx)
         .await?;
-    Ok(true)
+    sqlx::query("DELETE FROM web_sessions WHERE account_id = $1 AND id_hash <> $2")
+        .bind(account_id)
+        .bind(keep.unwrap_or(""))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM password_resets WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    crate::audit::record(
+        &mut tx,
+        account_id,
+        "account.password",
+        account_id,
+        "password changed; other sessions ended",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Starts a password reset for a confirmed account with this address:
+/// returns the account's name and the link's secret, or `None` when there
+/// is no such account (the caller answers the same either way).
+pub async fn start_reset(db: &Db, email: &str) -> Result<Option<(String, String)>> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, name FROM accounts WHERE email = $1 AND verified_at IS NOT NULL",
+    )
+    .bind(normalise_email(email))
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((id, name)) = row else {
+        return Ok(None);
+    };
+    let token = random_token(24);
+    let t = now();
+    sqlx::query(
+        "INSERT INTO password_resets (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(sha256_hex(&token))
+    .bind(&id)
+    .bind(t)
+    .bind(t + RESET_LINK_SECS)
+    .execute(db.writer())
+    .await?;
+    Ok(Some((name, token)))
+}
+
+/// Whether a reset link's token is live.
+pub async fn reset_pending(db: &Db, token: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM password_resets WHERE token_hash = $1 AND expires_at >= $2",
+    )
+    .bind(sha256_hex(token))
+    .bind(now())
+    .fetch_one(db.pool())
+    .await?;
+    Ok(n > 0)
+}
+
+/// Sets a new password through a reset link: single use (every link of the
+/// account is spent), expiring, and every session of the account is ended.
+/// `Ok(None)` when the link is not live.
+pub async fn finish_reset(
+    db: &Db,
+    hasher: &Hasher,
+    token: &str,
+    new: &str,
+) -> Result<Option<std::result::Result<(), Refused>>> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT r.account_id, a.password_hash FROM password_resets r JOIN accounts a ON a.id = r.account_id \
+         WHERE r.token_hash = $1 AND r.expires_at >= $2",
+    )
+    .bind(sha256_hex(token))
+    .bind(now())
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((id, stored)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(
+        set_password(db, hasher, &id, &stored, new, None).await?,
+    ))
 }

@@ -18,11 +18,14 @@ pub mod config;
 pub mod db;
 mod error;
 pub mod ids;
+pub mod jobs;
 pub mod outbox;
 pub mod ratelimit;
 pub mod registry;
+pub mod rules;
 pub mod sessions;
 pub mod web;
+pub mod workflow;
 
 pub use accounts::Actor;
 pub use db::Db;

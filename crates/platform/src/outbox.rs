@@ -139,19 +139,42 @@ pub async fn worker(
     }
 }
 
+/// How long an instance holds its claim on a message while it talks to
+/// the relay; a claim left by an instance that died runs out after this.
+const CLAIM_SECS: i64 = 120;
+
+/// Claims up to 50 due messages for this instance. On PostgreSQL, rows
+/// another instance is claiming at the same moment are skipped rather than
+/// waited for (`FOR UPDATE SKIP LOCKED`), and the claim is a conditional
+/// update, so each message is handed to the relay by one instance only.
+/// SQLite is one process's database, whose writes queue anyway.
+async fn claim(db: &Db) -> Result<Vec<sqlx::any::AnyRow>> {
+    let t = now();
+    let lock = match db.backend() {
+        crate::db::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        crate::db::Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE outbox SET claimed_until = $1 WHERE id IN (\
+           SELECT id FROM outbox WHERE sent_at IS NULL AND failed = 0 AND next_attempt_at <= $2 \
+           AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY created_at, id LIMIT 50{lock}) \
+         AND (claimed_until IS NULL OR claimed_until < $2) \
+         RETURNING id, to_addr, subject, body, attempts"
+    );
+    Ok(sqlx::query(&sql)
+        .bind(t + CLAIM_SECS)
+        .bind(t)
+        .fetch_all(db.writer())
+        .await?)
+}
+
 async fn deliver_due(
     db: &Db,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
     smtp: &SmtpConfig,
 ) -> Result<()> {
-    let rows = sqlx::query(
-        "SELECT id, to_addr, subject, body, attempts FROM outbox \
-         WHERE sent_at IS NULL AND failed = 0 AND next_attempt_at <= $1 ORDER BY created_at, id LIMIT 50",
-    )
-    .bind(now())
-    .fetch_all(db.pool())
-    .await?;
+    let rows = claim(db).await?;
     for r in rows {
         let id: String = r.try_get("id")?;
         let to: String = r.try_get("to_addr")?;
@@ -175,7 +198,7 @@ async fn deliver_due(
         };
         match result {
             Ok(()) => {
-                sqlx::query("UPDATE outbox SET sent_at = $1, attempts = $2, last_error = NULL WHERE id = $3")
+                sqlx::query("UPDATE outbox SET sent_at = $1, attempts = $2, last_error = NULL, claimed_until = NULL WHERE id = $3")
                     .bind(now())
                     .bind(attempts)
                     .bind(&id)
@@ -190,7 +213,7 @@ async fn deliver_due(
                     .saturating_mul(1 << (attempts - 1).clamp(0, 16))
                     as i64;
                 sqlx::query(
-                    "UPDATE outbox SET attempts = $1, next_attempt_at = $2, failed = $3, last_error = $4 WHERE id = $5",
+                    "UPDATE outbox SET attempts = $1, next_attempt_at = $2, failed = $3, last_error = $4, claimed_until = NULL WHERE id = $5",
                 )
                 .bind(attempts)
                 .bind(now() + delay)

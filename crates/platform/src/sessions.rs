@@ -1,12 +1,11 @@
-//! Sessions: a cookie carrying a random token, its data held in memory and
-//! in the database, deleted from both after 20 minutes without a request.
+//! Sessions: a cookie carrying a random token, its data in the database
+//! (keyed by the token's hash), deleted after 20 minutes without a request.
+//! Anonymous visitors get no session row: their form token travels in a
+//! cookie of its own until they sign in or start a form that needs keeping.
 //!
 //! The privacy notice promises that a session is cleared after 20 minutes
 //! of inactivity; a sweeper enforces it for sessions nobody comes back to,
 //! and a lookup enforces it for the one that does.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -117,18 +116,13 @@ impl SessionUser {
     }
 }
 
-struct Entry {
-    data: SessionData,
-    last_seen: i64,
-    stored_seen: i64,
-}
-
-/// The live sessions.
+/// The live sessions, in the database only: every instance sees the same
+/// ones, so a session ended on one (sign-out, a password change) is ended on
+/// all.
 #[derive(Clone)]
 pub struct SessionStore {
     db: Db,
     idle_secs: i64,
-    cache: Arc<Mutex<HashMap<String, Entry>>>,
 }
 
 impl SessionStore {
@@ -136,7 +130,6 @@ impl SessionStore {
         SessionStore {
             db,
             idle_secs: idle_secs as i64,
-            cache: Arc::default(),
         }
     }
 
@@ -149,109 +142,68 @@ impl SessionStore {
     pub async fn load(&self, token: &str) -> Result<Option<(String, SessionData)>> {
         let key = sha256_hex(token);
         let t = now();
-        let mut touch = false;
-        let cached = {
-            let mut cache = self.cache.lock().expect("session cache poisoned");
-            match cache.get_mut(&key) {
-                Some(entry) if t - entry.last_seen <= self.idle_secs => {
-                    entry.last_seen = t;
-                    if t - entry.stored_seen >= TOUCH_EVERY_SECS.min(self.idle_secs / 4) {
-                        entry.stored_seen = t;
-                        touch = true;
-                    }
-                    Some(Some(entry.data.clone()))
-                }
-                Some(_) => {
-                    cache.remove(&key);
-                    Some(None)
-                }
-                None => None,
-            }
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT data, last_seen FROM web_sessions WHERE id_hash = $1")
+                .bind(&key)
+                .fetch_optional(self.db.pool())
+                .await?;
+        let Some((json, last_seen)) = row else {
+            return Ok(None);
         };
-        match cached {
-            Some(Some(data)) => {
-                if touch {
-                    sqlx::query("UPDATE web_sessions SET last_seen = $1 WHERE id_hash = $2")
-                        .bind(t)
-                        .bind(&key)
-                        .execute(self.db.writer())
-                        .await?;
-                }
-                Ok(Some((key, data)))
-            }
-            Some(None) => {
-                self.delete(&key).await?;
-                Ok(None)
-            }
-            None => {
-                // Not in memory: a restart, or another instance made it.
-                let row: Option<(String, i64)> =
-                    sqlx::query_as("SELECT data, last_seen FROM web_sessions WHERE id_hash = $1")
-                        .bind(&key)
-                        .fetch_optional(self.db.pool())
-                        .await?;
-                let Some((json, last_seen)) = row else {
-                    return Ok(None);
-                };
-                if t - last_seen > self.idle_secs {
-                    self.delete(&key).await?;
-                    return Ok(None);
-                }
-                let data: SessionData = serde_json::from_str(&json)
-                    .map_err(|e| Error::Corrupt(format!("session data: {e}")))?;
-                self.cache.lock().expect("session cache poisoned").insert(
-                    key.clone(),
-                    Entry {
-                        data: data.clone(),
-                        last_seen: t,
-                        stored_seen: last_seen,
-                    },
-                );
-                Ok(Some((key, data)))
-            }
+        if t - last_seen > self.idle_secs {
+            self.delete(&key).await?;
+            return Ok(None);
         }
+        // A write per request would cost more than the rest of most
+        // requests: the stored time may lag by a minute (or a quarter of
+        // the idle limit, if that is shorter).
+        if t - last_seen >= TOUCH_EVERY_SECS.min(self.idle_secs / 4) {
+            sqlx::query("UPDATE web_sessions SET last_seen = $1 WHERE id_hash = $2")
+                .bind(t)
+                .bind(&key)
+                .execute(self.db.writer())
+                .await?;
+        }
+        let data: SessionData = serde_json::from_str(&json)
+            .map_err(|e| Error::Corrupt(format!("session data: {e}")))?;
+        Ok(Some((key, data)))
     }
 
     /// Starts a session; returns the cookie's token, the key and the data.
-    pub async fn create(&self, data: Option<SessionData>) -> Result<(String, String, SessionData)> {
+    /// The form token is new unless `keep_csrf` and the data has one.
+    pub async fn create(
+        &self,
+        data: Option<SessionData>,
+        keep_csrf: bool,
+    ) -> Result<(String, String, SessionData)> {
         let token = random_token(32);
         let key = sha256_hex(&token);
         let mut data = data.unwrap_or_default();
-        data.csrf = random_token(24);
+        if !keep_csrf || data.csrf.is_empty() {
+            data.csrf = random_token(24);
+        }
         self.save(&key, &data).await?;
         Ok((token, key, data))
     }
 
     /// Stores a session's data.
     pub async fn save(&self, key: &str, data: &SessionData) -> Result<()> {
-        let t = now();
         let json = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
         sqlx::query(
-            "INSERT INTO web_sessions (id_hash, data, last_seen) VALUES ($1, $2, $3) \
-             ON CONFLICT (id_hash) DO UPDATE SET data = excluded.data, last_seen = excluded.last_seen",
+            "INSERT INTO web_sessions (id_hash, account_id, data, last_seen) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id_hash) DO UPDATE SET account_id = excluded.account_id, data = excluded.data, last_seen = excluded.last_seen",
         )
         .bind(key)
+        .bind(data.user.as_ref().map(|u| u.id.clone()))
         .bind(&json)
-        .bind(t)
+        .bind(now())
         .execute(self.db.writer())
         .await?;
-        self.cache.lock().expect("session cache poisoned").insert(
-            key.to_owned(),
-            Entry {
-                data: data.clone(),
-                last_seen: t,
-                stored_seen: t,
-            },
-        );
         Ok(())
     }
 
     /// Ends a session.
     pub async fn delete(&self, key: &str) -> Result<()> {
-        self.cache
-            .lock()
-            .expect("session cache poisoned")
-            .remove(key);
         sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
             .bind(key)
             .execute(self.db.writer())
@@ -259,23 +211,27 @@ impl SessionStore {
         Ok(())
     }
 
-    /// Deletes every session idle for longer than the limit, from memory and
-    /// storage. Returns how many were deleted from storage.
+    /// Ends every session of `account_id` except `keep` (the one that
+    /// changed the password). Returns how many were ended.
+    pub async fn end_others(&self, account_id: &str, keep: Option<&str>) -> Result<u64> {
+        Ok(
+            sqlx::query("DELETE FROM web_sessions WHERE account_id = $1 AND id_hash <> $2")
+                .bind(account_id)
+                .bind(keep.unwrap_or(""))
+                .execute(self.db.writer())
+                .await?
+                .rows_affected(),
+        )
+    }
+
+    /// Deletes every session idle for longer than the limit. Returns how
+    /// many were deleted.
     pub async fn sweep(&self) -> Result<u64> {
         let cutoff = now() - self.idle_secs;
-        self.cache
-            .lock()
-            .expect("session cache poisoned")
-            .retain(|_, e| e.last_seen >= cutoff);
         let done = sqlx::query("DELETE FROM web_sessions WHERE last_seen < $1")
             .bind(cutoff)
             .execute(self.db.writer())
             .await?;
         Ok(done.rows_affected())
-    }
-
-    /// How many sessions are held in memory.
-    pub fn live_in_memory(&self) -> usize {
-        self.cache.lock().expect("session cache poisoned").len()
     }
 }

@@ -154,7 +154,9 @@ impl Platform {
 }
 
 struct HandleState {
-    key: String,
+    /// The stored session's key; `None` for an anonymous visitor, who has
+    /// no row until something needs keeping.
+    key: Option<String>,
     data: SessionData,
     dirty: bool,
     rotate: bool,
@@ -188,6 +190,11 @@ impl Sess {
         let mut s = self.lock();
         s.dirty = true;
         f(&mut s.data)
+    }
+
+    /// The stored session's key (none for an anonymous visitor).
+    pub fn key(&self) -> Option<String> {
+        self.lock().key.clone()
     }
 
     /// Takes the one-off notice for this page.
@@ -289,19 +296,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Sess {
     }
 }
 
-fn cookie_value(req: &Request) -> Option<String> {
+fn cookie_value(req: &Request, name: &str) -> Option<String> {
     req.headers()
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
 }
 
-fn set_cookie(resp: &mut Response, token: &str, secure: bool, expire: bool) {
-    let mut c = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
+fn set_cookie(resp: &mut Response, name: &str, token: &str, secure: bool, expire: bool) {
+    let mut c = format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax");
     if secure {
         c.push_str("; Secure");
     }
@@ -313,22 +320,39 @@ fn set_cookie(resp: &mut Response, token: &str, secure: bool, expire: bool) {
     }
 }
 
-/// Loads or starts the session around every page request, and writes back
-/// what the handler changed.
+/// The cookie that carries an anonymous visitor's form token (compared
+/// with the form's copy, so a page on another site cannot post for them).
+const CSRF_COOKIE: &str = "lifeline_csrf";
+
+/// Loads the session around every page request, and writes back what the
+/// handler changed. An anonymous request writes nothing to the database.
 pub async fn session_layer(State(st): State<Platform>, mut req: Request, next: Next) -> Response {
-    let loaded = match cookie_value(&req) {
+    let loaded = match cookie_value(&req, COOKIE) {
         Some(token) => match st.sessions.load(&token).await {
             Ok(found) => found,
             Err(e) => return AppError(e).into_response(),
         },
         None => None,
     };
-    let (key, data, new_token) = match loaded {
-        Some((key, data)) => (key, data, None),
-        None => match st.sessions.create(None).await {
-            Ok((token, key, data)) => (key, data, Some(token)),
-            Err(e) => return AppError(e).into_response(),
-        },
+    let mut new_csrf = None;
+    let (key, data) = match loaded {
+        Some((key, data)) => (Some(key), data),
+        None => {
+            let csrf = cookie_value(&req, CSRF_COOKIE)
+                .filter(|c| c.len() == 48 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+                .unwrap_or_else(|| {
+                    let fresh = crate::ids::random_token(24);
+                    new_csrf = Some(fresh.clone());
+                    fresh
+                });
+            (
+                None,
+                SessionData {
+                    csrf,
+                    ..Default::default()
+                },
+            )
+        }
     };
     let handle = Sess(Arc::new(Mutex::new(HandleState {
         key,
@@ -346,19 +370,30 @@ pub async fn session_layer(State(st): State<Platform>, mut req: Request, next: N
     let secure = st.config.secure_cookies();
     let outcome: Result<()> = async {
         if destroy {
-            st.sessions.delete(&key).await?;
-            set_cookie(&mut resp, "", secure, true);
+            if let Some(key) = &key {
+                st.sessions.delete(key).await?;
+            }
+            set_cookie(&mut resp, COOKIE, "", secure, true);
         } else if rotate {
-            st.sessions.delete(&key).await?;
-            let (token, _, _) = st.sessions.create(Some(data)).await?;
-            set_cookie(&mut resp, &token, secure, false);
-        } else {
-            if dirty {
-                st.sessions.save(&key, &data).await?;
+            if let Some(key) = &key {
+                st.sessions.delete(key).await?;
             }
-            if let Some(token) = new_token {
-                set_cookie(&mut resp, &token, secure, false);
+            // A new token and a new form token at sign-in, so that neither
+            // planted before it is any use after.
+            let (token, _, _) = st.sessions.create(Some(data), false).await?;
+            set_cookie(&mut resp, COOKIE, &token, secure, false);
+        } else if dirty {
+            match &key {
+                Some(key) => st.sessions.save(key, &data).await?,
+                None => {
+                    // The visitor's form token stays the one the page
+                    // they are looking at carries.
+                    let (token, _, _) = st.sessions.create(Some(data), true).await?;
+                    set_cookie(&mut resp, COOKIE, &token, secure, false);
+                }
             }
+        } else if let Some(csrf) = &new_csrf {
+            set_cookie(&mut resp, CSRF_COOKIE, csrf, secure, false);
         }
         Ok(())
     }
@@ -369,9 +404,25 @@ pub async fn session_layer(State(st): State<Platform>, mut req: Request, next: N
     resp
 }
 
-/// Security headers on every response.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// Security headers on every response (HSTS too when `https` is true: the
+/// service is reached over https), and the service's own styled page for
+/// errors the framework answers by itself in plain text (a method not
+/// allowed, an address that cannot be decoded, a body too large).
+pub async fn security_headers(State(https): State<bool>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
+    let plain = !resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json"));
+    let status = resp.status();
+    if plain && (status.is_client_error() || status.is_server_error()) {
+        let allow = resp.headers().get(header::ALLOW).cloned();
+        resp = framework_error(status);
+        if let Some(allow) = allow {
+            resp.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
     let h = resp.headers_mut();
     // A handler may set a stricter policy of its own (the Data Lab's
     // self-contained reports do).
@@ -394,10 +445,43 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// The styled page for an error status the framework produced.
+fn framework_error(status: StatusCode) -> Response {
+    let (title, body) = match status {
+        StatusCode::NOT_FOUND => (
+            "Page not found",
+            "If you typed the web address, check it is correct.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "Sorry, that cannot be done here",
+            "This page does not accept that kind of request. Go back and use the page's links and buttons.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "Sorry, that was too large",
+            "What you sent is larger than this page accepts. Go back and try again with less.",
+        ),
+        s if s.is_server_error() => (
+            "Sorry, there is a problem with the service",
+            "Try again later.",
+        ),
+        _ => (
+            "Sorry, that request could not be read",
+            "Check the web address, or go back and try again.",
+        ),
+    };
+    error_page(status, title, body)
 }
 
 /// A submitted form whose CSRF token matched the session's.

@@ -225,7 +225,9 @@ fn main() {
             )
             .await
             .unwrap();
-            server::accounts::verify_email(&db, &token).await.unwrap();
+            server::accounts::verify_email(&db, &hasher, &token, "correct horse battery")
+                .await
+                .unwrap();
         }
         server::accounts::create_staff(
             &db,

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
 use lab::pipeline::{Pipeline, Unavailable};
 use platform::clock::Clock;
 use platform::db::Db;
 use platform::ratelimit::SignInLimiter;
+use platform::rules::{Route, Routes};
 use platform::web::{Navigation, Platform, security_headers, session_layer};
 use platform::{Error, Result, accounts, outbox, registry};
 use tokio::sync::watch;
@@ -33,6 +33,7 @@ pub struct Running {
     generated_admin_password: Option<String>,
     lab: lab::Lab,
     platform: Platform,
+    routes: Vec<Route>,
 }
 
 impl App {
@@ -113,29 +114,24 @@ impl App {
         }
         let lab = lab::Lab::open(&config.data_dir, config.datalab.clone(), pipeline, clock)?;
         let (shutdown, rx) = watch::channel(false);
-        let jobs = vec![
-            tokio::spawn(outbox::worker(
-                db.clone(),
-                config.smtp.clone(),
-                platform.outbox_wake(),
-                rx.clone(),
-            )),
-            tokio::spawn(sweep_sessions(platform.clone(), rx.clone())),
-            tokio::spawn(run_retention(
-                platform.clone(),
-                Duration::from_secs(config.retention_interval_minutes.max(1) * 60),
-                rx.clone(),
-            )),
-            tokio::spawn(run_datalab_sweep(
-                db.clone(),
-                lab.clone(),
-                Duration::from_secs(config.datalab.sweep_interval_minutes.max(1) * 60),
-                rx.clone(),
-            )),
-        ];
-        let router = router(&platform, &lab)
-            .layer(DefaultBodyLimit::max(64 * 1024))
-            .layer(axum::middleware::from_fn(security_headers));
+        let mut jobs = vec![tokio::spawn(outbox::worker(
+            db.clone(),
+            config.smtp.clone(),
+            platform.outbox_wake(),
+            rx.clone(),
+        ))];
+        jobs.extend(platform::jobs::spawn(
+            db.clone(),
+            scheduled(&platform, &lab, &config),
+            rx.clone(),
+        ));
+        let (service, routes) = router(&platform, &lab);
+        let router = service.layer(DefaultBodyLimit::max(64 * 1024)).layer(
+            axum::middleware::from_fn_with_state(
+                platform.config.secure_cookies(),
+                security_headers,
+            ),
+        );
         let mut server_rx = rx.clone();
         let server = tokio::spawn(async move {
             let result = axum::serve(
@@ -160,6 +156,7 @@ impl App {
             generated_admin_password,
             lab,
             platform,
+            routes,
         })
     }
 }
@@ -190,6 +187,12 @@ impl Running {
     /// that is due), as the timer does.
     pub async fn datalab_sweep(&self) -> Result<lab::Swept> {
         lab::sweep(&self.db, &self.lab).await
+    }
+
+    /// Every route the service answers, with who it is for (the fallback's
+    /// "page not found" aside).
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
     }
 
     /// The first administrator's password, when it was generated at start.
@@ -237,67 +240,72 @@ async fn wait_for_signal() {
     }
 }
 
-async fn sweep_sessions(state: Platform, mut stop: watch::Receiver<bool>) {
+/// Every system's scheduled work, for the job runner.
+fn scheduled(platform: &Platform, lab: &lab::Lab, config: &Config) -> Vec<platform::jobs::Job> {
+    use platform::jobs::Job;
+    let minutes = |m: u64| Duration::from_secs(m.max(1) * 60);
     // Sweep often enough that an idle session outlives its 20 minutes by
     // at most a few seconds.
-    let every = Duration::from_secs((state.sessions.idle_secs() as u64 / 20).clamp(1, 30));
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = stop.wait_for(|s| *s) => break,
+    let sessions_every =
+        Duration::from_secs((platform.sessions.idle_secs() as u64 / 20).clamp(1, 30));
+    let p = platform.clone();
+    let sessions = Job::new("platform.sessions", sessions_every, false, move || {
+        let p = p.clone();
+        async move { p.sessions.sweep().await }
+    });
+    let p = platform.clone();
+    let accounts = Job::new("platform.accounts", minutes(60), true, move || {
+        let p = p.clone();
+        async move {
+            // Accounts nobody confirmed, and throttle counters a day past
+            // their window.
+            let n = platform::accounts::delete_unconfirmed(&p.db).await?;
+            platform::ratelimit::sweep(&p.db, p.clock.now(), 24 * 3600).await?;
+            Ok(n)
         }
-        match state.sessions.sweep().await {
-            Ok(0) => {}
-            Ok(n) => tracing::debug!(deleted = n, "expired sessions deleted"),
-            Err(e) => tracing::warn!(error = %e, "session sweep failed"),
-        }
-    }
-}
-
-async fn run_datalab_sweep(
-    db: Db,
-    lab: lab::Lab,
-    every: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    loop {
-        if let Err(e) = lab::sweep(&db, &lab).await {
-            tracing::warn!(error = %e, "data lab sweep failed");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = stop.wait_for(|s| *s) => break,
-        }
-    }
-}
-
-async fn run_retention(platform: Platform, every: Duration, mut stop: watch::Receiver<bool>) {
-    loop {
-        if let Err(e) = visits::retention::run(&platform.db, platform.clock.today()).await {
-            tracing::warn!(error = %e, "retention run failed");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = stop.wait_for(|s| *s) => break,
-        }
-    }
+    });
+    let p = platform.clone();
+    let retention = Job::new(
+        "visits.retention",
+        minutes(config.retention_interval_minutes),
+        true,
+        move || {
+            let p = p.clone();
+            async move { visits::retention::run(&p.db, p.clock.today()).await }
+        },
+    );
+    let (db, lab) = (platform.db.clone(), lab.clone());
+    let destruction = Job::new(
+        "lab.sweep",
+        minutes(config.datalab.sweep_interval_minutes),
+        true,
+        move || {
+            let (db, lab) = (db.clone(), lab.clone());
+            async move {
+                let swept = lab::sweep(&db, &lab).await?;
+                Ok(swept.closed + swept.destroyed + swept.files_removed)
+            }
+        },
+    );
+    vec![sessions, accounts, retention, destruction]
 }
 
 /// Every page of every system, each on its own state, behind the session
-/// layer; the health check and the assets outside it.
-fn router(platform: &Platform, lab: &lab::Lab) -> Router {
-    let pages = Router::new()
+/// layer; the health check and the assets outside it. Routes are only
+/// added through [`Routes`], so the table beside the router lists them
+/// all, each with its rule.
+fn router(platform: &Platform, lab: &lab::Lab) -> (Router, Vec<Route>) {
+    let (pages, mut table) = Routes::new()
         .merge(crate::routes::router(platform.clone()))
         .merge(visits::router(Visits::new(platform.clone())))
         .merge(lab::router(platform.clone(), lab.clone()))
-        .layer(axum::middleware::from_fn_with_state(
-            platform.clone(),
-            session_layer,
-        ));
-    Router::new()
-        .route("/health", get(crate::routes::health))
-        .route("/assets/{*path}", get(platform::web::asset))
-        .with_state(platform.clone())
-        .merge(pages)
-        .fallback(crate::routes::not_found)
+        .into_parts();
+    let pages = pages.layer(axum::middleware::from_fn_with_state(
+        platform.clone(),
+        session_layer,
+    ));
+    let (outside, outside_table) = crate::routes::sessionless(platform.clone()).into_parts();
+    table.extend(outside_table);
+    let router = outside.merge(pages).fallback(crate::routes::not_found);
+    (router, table)
 }

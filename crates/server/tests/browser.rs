@@ -189,6 +189,9 @@ async fn a_family_books_and_staff_accept_in_chromium() {
     b.goto(&format!("{base}{}", &link[link.find("/verify").unwrap()..]))
         .await
         .unwrap();
+    assert_eq!(heading(&b).await, "Confirm your email address");
+    fill(&b, "password", "correct horse battery").await;
+    click_button(&b, "Confirm").await;
     sign_in(&b, &base, "mary@example.com", "correct horse battery").await;
     assert_eq!(heading(&b).await, "Your visits");
 

@@ -4,14 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use maud::{Markup, html};
 
 use platform::accounts::{self, Role};
+use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
 use platform::web::{FormIn, OwnedCtx, Page, Platform, Sess, see_other};
 use platform::{Error, audit, outbox, require};
@@ -19,16 +18,33 @@ use ui::forms::{self, Errors, get as field};
 use ui::{self as pages, Input, button, csrf, date_input, error_summary, input, radios};
 use visits::subject_access;
 
-pub(super) fn routes() -> Router<Platform> {
-    Router::new()
-        .route("/staff/outbox", get(outbox_page))
-        .route("/staff/subject-access", get(subject_access_page))
-        .route("/staff/subject-access/export.json", get(export_json))
-        .route("/staff/subject-access/export.html", get(export_html))
-        .route("/staff/audit", get(audit_page))
-        .route("/staff/accounts", get(accounts_page).post(accounts_post))
+pub(super) fn routes() -> Routes<Platform> {
+    use Rule::{NationalAdmin, NationalAdminUnlisted};
+    Routes::new()
+        .get("/staff/outbox", NationalAdminUnlisted, outbox_page)
+        .get("/staff/subject-access", NationalAdmin, subject_access_page)
+        .get(
+            "/staff/subject-access/export.json",
+            NationalAdmin,
+            export_json,
+        )
+        .get(
+            "/staff/subject-access/export.html",
+            NationalAdmin,
+            export_html,
+        )
+        .get("/staff/audit", NationalAdmin, audit_page)
+        .get_post(
+            "/staff/accounts",
+            NationalAdmin,
+            accounts_page,
+            accounts_post,
+        )
 }
 
+/// The signed-in member of staff. Each route's rule has already refused
+/// everyone else; handlers still ask here, for the user they need and so
+/// that a rule declared too loosely does not open the page.
 fn staff(sess: &Sess) -> Result<SessionUser, Box<Response>> {
     match sess.user() {
         Some(u) if u.is_staff() => Ok(u),

@@ -2,31 +2,40 @@
 
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use maud::html;
 use serde::Deserialize;
 
 use platform::accounts::{self, Kind, Role};
+use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
 use platform::web::{FormIn, Page, Platform, Sess, error_page, see_other};
 use platform::{now, outbox};
 use ui::forms::{self, Errors, get as field};
 use ui::{Input, button, csrf, error_summary, input};
 
-pub(super) fn routes() -> Router<Platform> {
-    Router::new()
-        .route("/", get(start))
-        .route("/privacy", get(privacy))
-        .route("/accessibility", get(accessibility))
-        .route("/register", get(register_form).post(register))
-        .route("/verify", get(verify))
-        .route("/sign-in", get(sign_in_form).post(sign_in))
-        .route("/sign-out", post(sign_out))
-        .route("/account/password", get(password_form).post(password_post))
+pub(super) fn routes() -> Routes<Platform> {
+    use Rule::{Public, SignedIn};
+    Routes::new()
+        .get("/", Public, start)
+        .get("/privacy", Public, privacy)
+        .get("/accessibility", Public, accessibility)
+        .get_post("/register", Public, register_form, register)
+        .get_post("/verify", Public, verify, verify_post)
+        .get_post("/password-reset", Public, reset_form, reset_post)
+        .get_post(
+            "/password-reset/new",
+            Public,
+            reset_new_form,
+            reset_new_post,
+        )
+        .get_post("/sign-in", Public, sign_in_form, sign_in)
+        // Anyone may sign out: signing out with no session does nothing,
+        // and its form token is still checked.
+        .post("/sign-out", Public, sign_out)
+        .get_post("/account/password", SignedIn, password_form, password_post)
 }
 
 pub async fn not_found() -> Response {
@@ -44,7 +53,6 @@ pub async fn health(State(st): State<Platform>) -> Response {
         "status": if db_ok { "ok" } else { "degraded" },
         "database": if db_ok { "ok" } else { "unreachable" },
         "backend": format!("{:?}", st.db.backend()).to_lowercase(),
-        "sessions_in_memory": st.sessions.live_in_memory(),
     });
     let status = if db_ok {
         StatusCode::OK
@@ -199,14 +207,18 @@ async fn register(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> 
         Ok(x) => x,
         Err(crate::Error::Conflict(_)) => {
             // Say the same as for a new address, so that the form does not
-            // reveal who has an account; tell the owner instead.
+            // reveal who has an account; tell the owner instead (a few
+            // times an hour at most).
+            if !mail_allowed(&st, &email).await? {
+                return Ok(check_email_page(&st, &sess, &email));
+            }
             let mut conn = st.db.writer().acquire().await.map_err(crate::Error::from)?;
             outbox::enqueue(
                 &mut conn,
                 None,
                 &email,
                 "Someone tried to create an account with your email address",
-                "Someone tried to create an account for Visit someone in prison with this email address, which already has one.\n\nIf it was you, sign in instead. If you have forgotten your password, contact the prison.\n",
+                "Someone tried to create an account for Visit someone in prison with this email address, which already has one.\n\nIf it was you, sign in instead. If you have forgotten your password, you can reset it from the sign-in page.\n",
             )
             .await?;
             st.mail_waiting();
@@ -214,6 +226,9 @@ async fn register(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> 
         }
         Err(e) => return Err(e.into()),
     };
+    if !mail_allowed(&st, &account.email).await? {
+        return Ok(check_email_page(&st, &sess, &account.email));
+    }
     let link = format!("{}/verify?token={}", st.config.public_url, token);
     let mut conn = st.db.writer().acquire().await.map_err(crate::Error::from)?;
     outbox::enqueue(
@@ -221,7 +236,7 @@ async fn register(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> 
         None,
         &account.email,
         "Confirm your email address",
-        &format!("Dear {},\n\nConfirm your email address to finish creating your account for Visit someone in prison:\n\n{link}\n\nIf you did not create an account, ignore this email.\n", account.name),
+        &format!("Dear {},\n\nConfirm your email address to finish creating your account for Visit someone in prison. The link works for 24 hours, and asks for the password you chose:\n\n{link}\n\nIf you did not create an account, ignore this email: nobody can use the account without confirming it.\n", account.name),
     )
     .await?;
     st.mail_waiting();
@@ -237,7 +252,8 @@ fn check_email_page(st: &Platform, sess: &Sess, email: &str) -> Response {
             div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
                 h1 class="govuk-heading-l" { "Check your email" }
                 p class="govuk-body" { "We've sent an email to " strong { (email) } "." }
-                p class="govuk-body" { "Select the link in the email to confirm your address, then sign in." }
+                p class="govuk-body" { "Select the link in the email to confirm your address, then sign in. The link works for 24 hours." }
+                p class="govuk-body" { "If the email does not arrive, check your spam folder or " a class="govuk-link" href="/register" { "create your account again" } " to get a new link." }
             } }
         },
     )
@@ -248,22 +264,219 @@ struct VerifyQuery {
     token: Option<String>,
 }
 
+fn link_expired() -> Response {
+    error_page(
+        StatusCode::NOT_FOUND,
+        "That link has expired or has already been used",
+        "If you have already confirmed your email address, sign in. Otherwise create your account again to get a new link.",
+    )
+}
+
+fn verify_page(st: &Platform, sess: &Sess, token: &str, errors: &Errors) -> Response {
+    let c = sess.ctx(st);
+    c.page(
+        "Confirm your email address",
+        errors,
+        html! {
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(errors))
+                h1 class="govuk-heading-l" { "Confirm your email address" }
+                p class="govuk-body" { "Enter the password you chose when you created the account." }
+                form method="post" action="/verify" novalidate {
+                    (csrf(&c.csrf))
+                    input type="hidden" name="token" value=(token);
+                    (input("password", "Password", "", errors, Input { kind: Some("password"), autocomplete: Some("current-password"), ..Default::default() }))
+                    (button("Confirm"))
+                }
+            } }
+        },
+    )
+}
+
+fn plausible_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= 128
+}
+
 async fn verify(State(st): State<Platform>, sess: Sess, Query(q): Query<VerifyQuery>) -> Page {
     let token = q.token.unwrap_or_default();
-    if token.len() <= 128
-        && !token.is_empty()
-        && accounts::verify_email(&st.db, &token).await?.is_some()
+    if plausible_token(&token) && accounts::verify_token_pending(&st.db, &token).await? {
+        return Ok(verify_page(&st, &sess, &token, &Errors::default()));
+    }
+    Ok(link_expired())
+}
+
+async fn verify_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> Page {
+    let token = field(&f, "token").to_owned();
+    if !plausible_token(&token) || !accounts::verify_token_pending(&st.db, &token).await? {
+        return Ok(link_expired());
+    }
+    let mut e = Errors::default();
+    let password = field(&f, "password");
+    if password.is_empty() {
+        e.add("password", "Enter your password");
+        return Ok(verify_page(&st, &sess, &token, &e));
+    }
+    let key = format!("verify:{}", platform::ids::sha256_hex(&token));
+    let guesses = platform::ratelimit::Limit {
+        max: st.config.sign_in_max_failures,
+        window_secs: st.config.sign_in_window_minutes as i64 * 60,
+    };
+    if !platform::ratelimit::hit(&st.db, &key, guesses, now()).await? {
+        e.add(
+            "password",
+            "Too many attempts. Wait 15 minutes and try again",
+        );
+        return Ok(verify_page(&st, &sess, &token, &e));
+    }
+    if accounts::verify_email(&st.db, &st.hasher, &token, password)
+        .await?
+        .is_some()
     {
         sess.update(|d| {
             d.notice = Some("Your email address is confirmed. Sign in to continue.".into())
         });
         return Ok(see_other("/sign-in"));
     }
-    Ok(error_page(
-        StatusCode::NOT_FOUND,
-        "That link has expired or has already been used",
-        "If you have already confirmed your email address, sign in. Otherwise create your account again.",
-    ))
+    e.add("password", "Enter the password you chose for this account");
+    Ok(verify_page(&st, &sess, &token, &e))
+}
+
+/// Whether another account email may go to `email` now: a few an hour, so
+/// that the forms cannot be used to flood someone's mailbox.
+async fn mail_allowed(st: &Platform, email: &str) -> platform::Result<bool> {
+    let limit = platform::ratelimit::Limit {
+        max: 3,
+        window_secs: 3600,
+    };
+    platform::ratelimit::hit(
+        &st.db,
+        &format!("mail:{}", accounts::normalise_email(email)),
+        limit,
+        now(),
+    )
+    .await
+}
+
+/// The message for a refused new password.
+fn refusal(e: &mut Errors, current: &str, new: &str, refused: accounts::Refused) {
+    match refused {
+        accounts::Refused::WrongCurrent => e.add(current, "Your current password is not correct"),
+        accounts::Refused::SameAsOld => e.add(new, "Your new password must be different from your current one"),
+        accounts::Refused::Common => e.add(
+            new,
+            "That password is too easy to guess: it is one of the most common. Choose another, such as three random words",
+        ),
+    }
+}
+
+fn reset_request_page(st: &Platform, sess: &Sess, email: &str, errors: &Errors) -> Response {
+    let c = sess.ctx(st);
+    c.page(
+        "Reset your password",
+        errors,
+        html! {
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(errors))
+                h1 class="govuk-heading-l" { "Reset your password" }
+                p class="govuk-body" { "We'll email you a link to choose a new password. It works once, for an hour." }
+                form method="post" action="/password-reset" novalidate {
+                    (csrf(&c.csrf))
+                    (input("email", "Email address", email, errors, Input { kind: Some("email"), autocomplete: Some("email"), spellcheck_off: true, ..Default::default() }))
+                    (button("Send the link"))
+                }
+            } }
+        },
+    )
+}
+
+async fn reset_form(State(st): State<Platform>, sess: Sess) -> Page {
+    Ok(reset_request_page(&st, &sess, "", &Errors::default()))
+}
+
+async fn reset_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> Page {
+    let mut e = Errors::default();
+    let Some(email) = forms::email(field(&f, "email"), "email", &mut e) else {
+        return Ok(reset_request_page(&st, &sess, field(&f, "email"), &e));
+    };
+    // The same answer whether or not an account has the address.
+    if mail_allowed(&st, &email).await?
+        && let Some((name, token)) = accounts::start_reset(&st.db, &email).await?
+    {
+        let link = format!("{}/password-reset/new?token={token}", st.config.public_url);
+        let mut conn = st.db.writer().acquire().await.map_err(crate::Error::from)?;
+        outbox::enqueue(
+            &mut conn,
+            None,
+            &email,
+            "Reset your password",
+            &format!("Dear {name},\n\nSomeone asked to reset the password of your account. To choose a new one, use this link within an hour (it works once):\n\n{link}\n\nIf it was not you, ignore this email: your password has not changed.\n"),
+        )
+        .await?;
+        st.mail_waiting();
+    }
+    Ok(check_email_page(&st, &sess, &email))
+}
+
+#[derive(Deserialize)]
+struct ResetQuery {
+    token: Option<String>,
+}
+
+fn reset_new_page(st: &Platform, sess: &Sess, token: &str, errors: &Errors) -> Response {
+    let c = sess.ctx(st);
+    c.page(
+        "Choose a new password",
+        errors,
+        html! {
+            div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
+                (error_summary(errors))
+                h1 class="govuk-heading-l" { "Choose a new password" }
+                form method="post" action="/password-reset/new" novalidate {
+                    (csrf(&c.csrf))
+                    input type="hidden" name="token" value=(token);
+                    (input("new-password", "New password", "", errors, Input { kind: Some("password"), autocomplete: Some("new-password"), hint: Some("At least 10 characters"), ..Default::default() }))
+                    (button("Change password"))
+                }
+            } }
+        },
+    )
+}
+
+async fn reset_new_form(
+    State(st): State<Platform>,
+    sess: Sess,
+    Query(q): Query<ResetQuery>,
+) -> Page {
+    let token = q.token.unwrap_or_default();
+    if plausible_token(&token) && accounts::reset_pending(&st.db, &token).await? {
+        return Ok(reset_new_page(&st, &sess, &token, &Errors::default()));
+    }
+    Ok(link_expired())
+}
+
+async fn reset_new_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> Page {
+    let token = field(&f, "token").to_owned();
+    if !plausible_token(&token) {
+        return Ok(link_expired());
+    }
+    let mut e = Errors::default();
+    let Some(new) = forms::new_password(field(&f, "new-password"), "new-password", &mut e) else {
+        return Ok(reset_new_page(&st, &sess, &token, &e));
+    };
+    match accounts::finish_reset(&st.db, &st.hasher, &token, &new).await? {
+        None => Ok(link_expired()),
+        Some(Ok(())) => {
+            sess.update(|d| {
+                d.notice =
+                    Some("Your password has been changed. Sign in with your new password.".into())
+            });
+            Ok(see_other("/sign-in"))
+        }
+        Some(Err(refused)) => {
+            refusal(&mut e, "new-password", "new-password", refused);
+            Ok(reset_new_page(&st, &sess, &token, &e))
+        }
+    }
 }
 
 fn sign_in_page(st: &Platform, sess: &Sess, email: &str, errors: &Errors) -> Response {
@@ -281,6 +494,7 @@ fn sign_in_page(st: &Platform, sess: &Sess, email: &str, errors: &Errors) -> Res
                     (input("password", "Password", "", errors, Input { kind: Some("password"), autocomplete: Some("current-password"), ..Default::default() }))
                     (button("Sign in"))
                 }
+                p class="govuk-body" { a class="govuk-link" href="/password-reset" { "Forgotten your password?" } }
                 p class="govuk-body" { "No account? " a class="govuk-link" href="/register" { "Create an account" } }
             } }
         },
@@ -315,7 +529,9 @@ async fn sign_in(
     }
     let ip = peer.ip();
     let t = now();
-    if !st.limiter.allowed(&email, ip, t) {
+    // The attempt is counted before the password is checked, in one step,
+    // so attempts sent at once cannot all slip under the limit.
+    if !st.limiter.attempt(&st.db, &email, ip, t).await? {
         tracing::warn!(%ip, "sign-in locked after repeated failures");
         e.add(
             "email",
@@ -327,7 +543,6 @@ async fn sign_in(
         return Ok(sign_in_page(&st, &sess, &email, &e));
     }
     let Some(account) = accounts::authenticate(&st.db, &st.hasher, &email, password).await? else {
-        st.limiter.record_failure(&email, ip, t);
         e.add("email", "Enter a correct email address and password");
         return Ok(sign_in_page(&st, &sess, &email, &e));
     };
@@ -338,7 +553,7 @@ async fn sign_in(
         );
         return Ok(sign_in_page(&st, &sess, &email, &e));
     }
-    st.limiter.clear(&email, ip);
+    st.limiter.clear(&st.db, &email, ip).await?;
     // Only prison staff work for establishments.
     let establishments_list = match (account.kind, account.role) {
         (Kind::Staff, Some(Role::NationalAdmin)) => st
@@ -408,11 +623,27 @@ async fn password_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn
     }
     let new = forms::new_password(field(&f, "new-password"), "new-password", &mut e);
     if let (true, Some(new)) = (e.is_empty(), new) {
-        if accounts::change_password(&st.db, &st.hasher, &user.id, current, &new).await? {
-            sess.update(|s| s.notice = Some("Your password has been changed".into()));
-            return Ok(see_other(user.home()));
+        match accounts::change_password(
+            &st.db,
+            &st.hasher,
+            &user.id,
+            current,
+            &new,
+            sess.key().as_deref(),
+        )
+        .await?
+        {
+            Ok(()) => {
+                sess.update(|s| {
+                    s.notice = Some(
+                        "Your password has been changed. You have been signed out everywhere else"
+                            .into(),
+                    )
+                });
+                return Ok(see_other(user.home()));
+            }
+            Err(refused) => refusal(&mut e, "current-password", "new-password", refused),
         }
-        e.add("current-password", "Your current password is not correct");
     }
     Ok(password_page(&st, &sess, &e))
 }

@@ -216,6 +216,7 @@ pub struct TestApp {
     pub base: String,
     pub smtp: SmtpSink,
     pub backend: Backend,
+    url: String,
     schema: Option<String>,
     _dir: tempfile::TempDir,
 }
@@ -301,7 +302,7 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let smtp = SmtpSink::start().await;
         let (url, schema) = fresh_database(backend, dir.path()).await;
-        let mut config = test_config(dir.path(), url, smtp.port);
+        let mut config = test_config(dir.path(), url.clone(), smtp.port);
         tweak(&mut config);
         let running = match pipeline {
             Some(p) => server::App::start_with_pipeline(config, p).await,
@@ -314,9 +315,15 @@ impl TestApp {
             base,
             smtp,
             backend,
+            url,
             schema,
             _dir: dir,
         }
+    }
+
+    /// The database URL, for a second instance on the same database.
+    pub fn db_url(&self) -> String {
+        self.url.clone()
     }
 
     pub fn db(&self) -> &server::Db {
@@ -395,7 +402,14 @@ impl TestApp {
             .trim()
             .to_owned();
         let path = &link[link.find("/verify").unwrap()..];
-        let page = c.get(path).await;
+        c.get(path).await;
+        let token = &path[path.find("token=").unwrap() + 6..];
+        let page = c
+            .post_form(
+                "/verify",
+                &[("token", token), ("password", "correct horse battery")],
+            )
+            .await;
         assert!(
             page.body.contains("Your email address is confirmed"),
             "{}",

@@ -3,14 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::get;
 use maud::{Markup, html};
 
 use crate::establishments::{self, Establishment, SessionSlot};
 use platform::require;
+use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
 use platform::web::{FormIn, OwnedCtx, Page, Sess, see_other};
 use ui::forms::{Errors, get as field};
@@ -26,20 +25,23 @@ use crate::model::{
 use platform::ids::random_token;
 use platform::{Error, today};
 
-pub(super) fn routes() -> Router<Visits> {
-    Router::new()
-        .route("/book", get(book))
-        .route("/book/prisoner", get(prisoner_form).post(prisoner_post))
-        .route("/book/visitors", get(visitors_form).post(visitors_post))
-        .route("/book/sessions", get(sessions_form).post(sessions_post))
-        .route("/book/support", get(support_form).post(support_post))
-        .route("/book/check", get(check_form).post(check_post))
-        .route("/book/confirmation/{reference}", get(confirmation))
-        .route("/visits", get(my_visits))
-        .route("/visits/{reference}", get(my_visit))
-        .route(
+pub(super) fn routes() -> Routes<Visits> {
+    use Rule::Visitor;
+    Routes::new()
+        .get("/book", Visitor, book)
+        .get_post("/book/prisoner", Visitor, prisoner_form, prisoner_post)
+        .get_post("/book/visitors", Visitor, visitors_form, visitors_post)
+        .get_post("/book/sessions", Visitor, sessions_form, sessions_post)
+        .get_post("/book/support", Visitor, support_form, support_post)
+        .get_post("/book/check", Visitor, check_form, check_post)
+        .get("/book/confirmation/{reference}", Visitor, confirmation)
+        .get("/visits", Visitor, my_visits)
+        .get("/visits/{reference}", Visitor, my_visit)
+        .get_post(
             "/visits/{reference}/cancel",
-            get(cancel_form).post(cancel_post),
+            Visitor,
+            cancel_form,
+            cancel_post,
         )
 }
 
@@ -48,7 +50,9 @@ const DRAFT: &str = "visits";
 
 const STEPS: [&str; 4] = ["prisoner", "visitors", "sessions", "support"];
 
-/// The signed-in visitor, or a redirect to sign in.
+/// The signed-in visitor, or a redirect to sign in. The routes' rule
+/// ([`Rule::Visitor`]) has already turned everyone else away; this hands
+/// the handler its user.
 fn visitor(sess: &Sess) -> Result<SessionUser, Box<Response>> {
     match sess.user() {
         Some(u) if u.kind == platform::accounts::Kind::Visitor => Ok(u),
@@ -543,6 +547,49 @@ async fn check_form(State(st): State<Visits>, sess: Sess) -> Page {
     ))
 }
 
+/// Requests a family may have waiting for one prisoner at once.
+const OPEN_PER_PRISONER: i64 = 3;
+
+/// Why a family's request is refused for volume, if it is: at most
+/// [`OPEN_PER_PRISONER`] waiting requests for the same prisoner, and at most
+/// 10 requests an hour from one account (one family sent 117 in 20
+/// seconds, and staff would have had to reject each by hand).
+async fn too_many(
+    st: &Visits,
+    user: &SessionUser,
+    req: &VisitRequest,
+) -> Result<Option<&'static str>, Error> {
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM visits WHERE account_id = $1 AND prisoner_number = $2 AND status = 'requested'",
+    )
+    .bind(&user.id)
+    .bind(&req.prisoner.number)
+    .fetch_one(st.db.pool())
+    .await?;
+    if open >= OPEN_PER_PRISONER {
+        return Ok(Some(
+            "You already have 3 visit requests waiting for this prisoner. Wait for the prison to reply, or cancel one, before you send another",
+        ));
+    }
+    let hourly = platform::ratelimit::Limit {
+        max: 10,
+        window_secs: 3600,
+    };
+    if !platform::ratelimit::hit(
+        &st.db,
+        &format!("visit-request:{}", user.id),
+        hourly,
+        platform::now(),
+    )
+    .await?
+    {
+        return Ok(Some(
+            "You have sent 10 visit requests in the last hour. Wait an hour before you send another",
+        ));
+    }
+    Ok(None)
+}
+
 async fn check_post(State(st): State<Visits>, sess: Sess, FormIn(f): FormIn) -> Page {
     let user = require!(visitor(&sess));
     let key = field(&f, "idempotency");
@@ -561,6 +608,21 @@ async fn check_post(State(st): State<Visits>, sess: Sess, FormIn(f): FormIn) -> 
         Ok(x) => x,
         Err(page) => return Ok(page),
     };
+    if let Some(problem) = too_many(&st, &user, &req).await? {
+        let c = sess.ctx(&st);
+        let mut e = Errors::default();
+        e.add("submit", problem);
+        return Ok(c.page(
+            "You cannot send this request yet",
+            &e,
+            html! {
+                (error_summary(&e))
+                h1 class="govuk-heading-l" { "You cannot send this request yet" }
+                p class="govuk-body" id="submit" { (problem) }
+                p class="govuk-body" { a class="govuk-link" href="/visits" { "See your visit requests" } }
+            },
+        ));
+    }
     let done = visits::submit(&st.db, &req).await?;
     st.mail_waiting();
     tracing::info!(visit = %done.id, repeated = done.repeated, "visit requested");

@@ -4,13 +4,13 @@
 mod booking;
 mod staff;
 
-use axum::Router;
+use platform::rules::Routes;
 
 use crate::Visits;
 
-/// Every page of the system, with its state.
-pub fn router(state: Visits) -> Router {
-    Router::new()
+/// Every page of the system, with its state, and who each is for.
+pub fn router(state: Visits) -> Routes {
+    Routes::new()
         .merge(booking::routes())
         .merge(staff::routes())
         .with_state(state)

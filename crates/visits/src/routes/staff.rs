@@ -3,16 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use sqlx::Row;
 
 use crate::establishments::{self, Establishment};
 use platform::require;
+use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
 use platform::web::{FormIn, OwnedCtx, Page, Sess, see_other};
 use ui::forms::{self, Errors, get as field};
@@ -25,34 +24,55 @@ use crate::Visits;
 use crate::model::{self as visits, REJECTION_REASONS, Rejection, Status, Visit, VisitKind};
 use platform::{Error, audit, today};
 
-pub(super) fn routes() -> Router<Visits> {
-    Router::new()
-        .route("/staff", get(dashboard))
-        .route("/staff/establishments/{id}", get(queue))
-        .route(
+/// Which establishments a member of staff may work on is judged per
+/// record, in the handlers ([`establishment_for`]); the rules say only
+/// who may come in.
+pub(super) fn routes() -> Routes<Visits> {
+    use Rule::{EstablishmentAdmin, Staff};
+    Routes::new()
+        .get("/staff", Staff, dashboard)
+        .get("/staff/establishments/{id}", Staff, queue)
+        .get_post(
             "/staff/establishments/{id}/blocked",
-            get(blocked_form).post(blocked_post),
+            Staff,
+            blocked_form,
+            blocked_post,
         )
-        .route(
+        .post(
             "/staff/establishments/{id}/blocked/remove",
-            post(unblock_post),
+            Staff,
+            unblock_post,
         )
-        .route(
+        .get_post(
             "/staff/establishments/{id}/settings",
-            get(settings_form).post(settings_post),
+            EstablishmentAdmin,
+            settings_form,
+            settings_post,
         )
-        .route("/staff/visits/{id}", get(visit_page))
-        .route("/staff/visits/{id}/accept", post(accept_post))
-        .route("/staff/visits/{id}/reject", post(reject_post))
-        .route("/staff/visits/{id}/cancel", post(cancel_post))
-        .route("/staff/establishments/{id}/sessions", post(add_weekly_post))
-        .route(
+        .get("/staff/visits/{id}", Staff, visit_page)
+        .post("/staff/visits/{id}/accept", Staff, accept_post)
+        .post("/staff/visits/{id}/reject", Staff, reject_post)
+        .post("/staff/visits/{id}/cancel", Staff, cancel_post)
+        .post(
+            "/staff/establishments/{id}/sessions",
+            EstablishmentAdmin,
+            add_weekly_post,
+        )
+        .post(
             "/staff/establishments/{id}/sessions/remove",
-            post(remove_weekly_post),
+            EstablishmentAdmin,
+            remove_weekly_post,
         )
-        .route("/staff/establishments/{id}/one-off", post(add_one_off_post))
+        .post(
+            "/staff/establishments/{id}/one-off",
+            EstablishmentAdmin,
+            add_one_off_post,
+        )
 }
 
+/// The signed-in member of staff. Each route's rule has already refused
+/// everyone else; handlers still ask here, for the user they need and so
+/// that a rule declared too loosely does not open the page.
 fn staff(sess: &Sess) -> Result<SessionUser, Box<Response>> {
     match sess.user() {
         Some(u) if u.is_staff() => Ok(u),

@@ -1,0 +1,360 @@
+//! Who may reach each page: every route is declared with a [`Rule`], and
+//! [`check`] is the one place a rule is judged against the signed-in user.
+//!
+//! Systems build their routers with [`Routes`], which adds a route, records
+//! it in a table beside the router, and puts the rule in front of the
+//! handler, so a page cannot be added without saying who it is for, and a
+//! refused request never reaches the handler (nor has its form or upload
+//! read). Handlers may still ask for the user they need (a provider's
+//! organisation, a member of staff's prisons): that is defence in depth and
+//! the place for checks that depend on the record, which no rule can see.
+//! The server gathers every system's table, and a test sends every route a
+//! request as every kind of user to hold the service to it.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+
+use crate::accounts::Kind;
+use crate::error::Error;
+use crate::sessions::SessionUser;
+use crate::web::{AppError, Sess, see_other};
+
+/// Who a route is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// A member of the public who books visits. Anyone else signed in is
+    /// sent to their own home rather than refused: staff and the lab follow
+    /// families' links too, and a page of their own is more use to them.
+    Visitor,
+    /// Any member of prison or headquarters staff.
+    Staff,
+    /// An establishment administrator, or a national administrator (who is
+    /// one everywhere). Which establishments they hold is the handler's to
+    /// judge.
+    EstablishmentAdmin,
+    /// A national administrator.
+    NationalAdmin,
+    /// A national administrator, on a page whose existence is itself worth
+    /// hiding (the outbox holds every prison's mail): anyone else signed in
+    /// is told there is no such page.
+    NationalAdminUnlisted,
+    /// Any Justice Data Lab account.
+    DataLab,
+    /// A Data Lab provider, with the organisation their pages are about.
+    Provider,
+    /// A Data Lab analyst.
+    Analyst,
+    /// The Data Lab's information asset owner.
+    AssetOwner,
+}
+
+/// What happens to a request under a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The handler runs.
+    Allowed,
+    /// Nobody is signed in: to the sign-in page.
+    SignIn,
+    /// Signed in as someone the page is not for: to their own home.
+    Home,
+    /// Signed in as someone the page is not for: "you cannot see this page".
+    Forbidden,
+    /// Signed in as someone the page is not for, and the page hides that it
+    /// exists: "page not found".
+    NotFound,
+}
+
+/// Whether `user` (none when nobody is signed in) may reach a route under
+/// `rule`.
+pub fn check(rule: Rule, user: Option<&SessionUser>) -> Decision {
+    let Some(u) = user else {
+        return match rule {
+            Rule::Public => Decision::Allowed,
+            _ => Decision::SignIn,
+        };
+    };
+    let fits = match rule {
+        Rule::Public | Rule::SignedIn => true,
+        Rule::Visitor => u.kind == Kind::Visitor,
+        Rule::Staff => u.is_staff(),
+        Rule::EstablishmentAdmin => u.is_admin(),
+        Rule::NationalAdmin | Rule::NationalAdminUnlisted => u.is_national_admin(),
+        Rule::DataLab => u.kind == Kind::DataLab,
+        Rule::Provider => u.provider_organisation().is_some(),
+        Rule::Analyst => u.is_analyst(),
+        Rule::AssetOwner => u.is_asset_owner(),
+    };
+    match (fits, rule) {
+        (true, _) => Decision::Allowed,
+        (false, Rule::Visitor) => Decision::Home,
+        (false, Rule::NationalAdminUnlisted) => Decision::NotFound,
+        (false, _) => Decision::Forbidden,
+    }
+}
+
+/// One declared route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub method: Method,
+    /// As the router matches it, parameters and all (`/visits/{reference}`).
+    pub path: &'static str,
+    pub rule: Rule,
+}
+
+/// A router that knows, for every route in it, who the route is for.
+pub struct Routes<S = ()> {
+    router: Router<S>,
+    table: Vec<Route>,
+}
+
+impl<S: Clone + Send + Sync + 'static> Default for Routes<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> Routes<S> {
+    pub fn new() -> Self {
+        Routes {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    /// `GET` (and so `HEAD`) `path` for `rule`, served by `handler`.
+    #[track_caller]
+    pub fn get<H: Handler<T, S>, T: 'static>(
+        self,
+        path: &'static str,
+        rule: Rule,
+        handler: H,
+    ) -> Self {
+        self.add(Method::GET, MethodFilter::GET, path, rule, handler)
+    }
+
+    /// `POST` `path` for `rule`, served by `handler`.
+    #[track_caller]
+    pub fn post<H: Handler<T, S>, T: 'static>(
+        self,
+        path: &'static str,
+        rule: Rule,
+        handler: H,
+    ) -> Self {
+        self.add(Method::POST, MethodFilter::POST, path, rule, handler)
+    }
+
+    /// A form's page and its submission, both for `rule`.
+    #[track_caller]
+    pub fn get_post<G, TG, P, TP>(self, path: &'static str, rule: Rule, get: G, post: P) -> Self
+    where
+        G: Handler<TG, S>,
+        TG: 'static,
+        P: Handler<TP, S>,
+        TP: 'static,
+    {
+        self.get(path, rule, get).post(path, rule, post)
+    }
+
+    #[track_caller]
+    fn add<H: Handler<T, S>, T: 'static>(
+        mut self,
+        method: Method,
+        filter: MethodFilter,
+        path: &'static str,
+        rule: Rule,
+        handler: H,
+    ) -> Self {
+        let guarded: MethodRouter<S> =
+            on(filter, handler).route_layer(from_fn_with_state(rule, enforce));
+        self.router = self.router.route(path, guarded);
+        self.table.push(Route { method, path, rule });
+        self
+    }
+
+    /// Both sets of routes in one.
+    #[track_caller]
+    pub fn merge(mut self, other: Routes<S>) -> Self {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
+
+    /// Lets every route so far take bodies of up to `bytes` (uploads); the
+    /// rules stay as declared, and apply before any body is read.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.router = self
+            .router
+            .layer(axum::extract::DefaultBodyLimit::max(bytes));
+        self
+    }
+
+    /// The routes with their state given.
+    pub fn with_state<S2>(self, state: S) -> Routes<S2> {
+        Routes {
+            router: self.router.with_state(state),
+            table: self.table,
+        }
+    }
+
+    /// The declared routes, in the order they were added.
+    pub fn table(&self) -> &[Route] {
+        &self.table
+    }
+
+    /// The router to serve, and the table that describes it.
+    pub fn into_parts(self) -> (Router<S>, Vec<Route>) {
+        (self.router, self.table)
+    }
+}
+
+/// Applies a route's rule before its handler runs.
+async fn enforce(State(rule): State<Rule>, req: Request, next: Next) -> Response {
+    if rule == Rule::Public {
+        return next.run(req).await;
+    }
+    let Some(sess) = req.extensions().get::<Sess>() else {
+        // Served outside the session layer, a page for someone in
+        // particular cannot know who is asking: refuse rather than guess.
+        tracing::error!(path = %req.uri().path(), "a guarded route has no session");
+        return AppError(Error::Forbidden).into_response();
+    };
+    let user = sess.user();
+    match check(rule, user.as_ref()) {
+        Decision::Allowed => next.run(req).await,
+        Decision::SignIn => see_other("/sign-in"),
+        Decision::Home => see_other(user.as_ref().map_or("/", SessionUser::home)),
+        Decision::Forbidden => AppError(Error::Forbidden).into_response(),
+        Decision::NotFound => AppError(Error::NotFound).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::Role;
+
+    fn user(kind: Kind, role: Option<Role>, organisation: Option<&str>) -> SessionUser {
+        SessionUser {
+            id: "u".into(),
+            email: "u@example.test".into(),
+            name: "U".into(),
+            kind,
+            role,
+            establishments: vec!["hull".into()],
+            organisation: organisation.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn each_rule_admits_exactly_its_people() {
+        use Decision::*;
+        let people = [
+            user(Kind::Visitor, None, None),
+            user(Kind::Staff, Some(Role::BookingStaff), None),
+            user(Kind::Staff, Some(Role::EstablishmentAdmin), None),
+            user(Kind::Staff, Some(Role::NationalAdmin), None),
+            user(Kind::DataLab, Some(Role::Provider), Some("hope")),
+            user(Kind::DataLab, Some(Role::Analyst), None),
+            user(Kind::DataLab, Some(Role::AssetOwner), None),
+        ];
+        // Anonymous first, then the people above in order.
+        let table: [(Rule, [Decision; 8]); 11] = [
+            (Rule::Public, [Allowed; 8]),
+            (
+                Rule::SignedIn,
+                [
+                    SignIn, Allowed, Allowed, Allowed, Allowed, Allowed, Allowed, Allowed,
+                ],
+            ),
+            (
+                Rule::Visitor,
+                [SignIn, Allowed, Home, Home, Home, Home, Home, Home],
+            ),
+            (
+                Rule::Staff,
+                [
+                    SignIn, Forbidden, Allowed, Allowed, Allowed, Forbidden, Forbidden, Forbidden,
+                ],
+            ),
+            (
+                Rule::EstablishmentAdmin,
+                [
+                    SignIn, Forbidden, Forbidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden,
+                ],
+            ),
+            (
+                Rule::NationalAdmin,
+                [
+                    SignIn, Forbidden, Forbidden, Forbidden, Allowed, Forbidden, Forbidden,
+                    Forbidden,
+                ],
+            ),
+            (
+                Rule::NationalAdminUnlisted,
+                [
+                    SignIn, NotFound, NotFound, NotFound, Allowed, NotFound, NotFound, NotFound,
+                ],
+            ),
+            (
+                Rule::DataLab,
+                [
+                    SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Allowed, Allowed, Allowed,
+                ],
+            ),
+            (
+                Rule::Provider,
+                [
+                    SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Allowed, Forbidden,
+                    Forbidden,
+                ],
+            ),
+            (
+                Rule::Analyst,
+                [
+                    SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed,
+                    Forbidden,
+                ],
+            ),
+            (
+                Rule::AssetOwner,
+                [
+                    SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
+                    Allowed,
+                ],
+            ),
+        ];
+        for (rule, want) in table {
+            assert_eq!(check(rule, None), want[0], "{rule:?} anonymous");
+            for (p, w) in people.iter().zip(&want[1..]) {
+                assert_eq!(check(rule, Some(p)), *w, "{rule:?} {:?}", p.role);
+            }
+        }
+    }
+
+    #[test]
+    fn a_provider_without_an_organisation_is_no_provider() {
+        let orphan = user(Kind::DataLab, Some(Role::Provider), None);
+        assert_eq!(check(Rule::Provider, Some(&orphan)), Decision::Forbidden);
+        assert_eq!(check(Rule::DataLab, Some(&orphan)), Decision::Allowed);
+    }
+
+    #[test]
+    fn a_role_without_its_kind_counts_for_nothing() {
+        // Kind and role are stored apart; a staff role on a Data Lab
+        // account must not make it staff.
+        let odd = user(Kind::DataLab, Some(Role::NationalAdmin), None);
+        assert_eq!(check(Rule::NationalAdmin, Some(&odd)), Decision::Forbidden);
+        assert_eq!(check(Rule::Staff, Some(&odd)), Decision::Forbidden);
+        let odd = user(Kind::Staff, Some(Role::Analyst), None);
+        assert_eq!(check(Rule::Analyst, Some(&odd)), Decision::Forbidden);
+    }
+}
