@@ -28,7 +28,12 @@
 //!   at the disclosure check.
 //! - **returned for correction** and **rejected**: the analyst's decisions
 //!   on a submitted cohort; its data is destroyed at once. A returned
-//!   request can be resubmitted with a corrected file.
+//!   request can be resubmitted with a corrected file (or left to lapse),
+//!   not rejected in turn.
+//!
+//! [`WORKFLOW`] declares these moves, and every status change goes through
+//! it: the analyst's buttons are the moves it offers an analyst from the
+//! request's state, and a move it does not declare is refused.
 //!
 //! Destruction deletes the request's key row and its sealed files
 //! (crypto-shredding) and writes a destruction certificate. It happens 20
@@ -59,6 +64,7 @@
 pub mod lab_pipeline;
 pub mod pipeline;
 mod routes;
+pub mod subject_access;
 pub mod vault;
 
 pub use routes::router;
@@ -132,10 +138,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use pipeline::{Failure, Job, Pipeline, Produced};
+use platform::accounts::Role;
 use platform::audit;
 use platform::clock::{Clock, date_of};
 use platform::db::Db;
 use platform::ids::new_id;
+use platform::workflow::{Change, Step, Transition, Who, Workflow};
 use platform::{Error, Result};
 use vault::{Item, Key, Vault};
 
@@ -218,6 +226,134 @@ impl Status {
         }
     }
 }
+
+impl platform::workflow::State for Status {
+    fn as_str(&self) -> &'static str {
+        Status::as_str(*self)
+    }
+
+    fn label(&self) -> &'static str {
+        Status::label(*self)
+    }
+}
+
+/// The names of the moves [`WORKFLOW`] declares.
+pub mod step {
+    /// The provider sends a corrected cohort for a returned request.
+    pub const RESUBMIT: &str = "resubmit";
+    /// An analyst starts the analysis (decrypting the cohort).
+    pub const RUN: &str = "run";
+    /// An analyst sends a submitted cohort back for correction.
+    pub const RETURN: &str = "return";
+    /// An analyst refuses a submitted cohort.
+    pub const REJECT: &str = "reject";
+    /// The run produced a report, which waits for the disclosure check.
+    pub const FINISH: &str = "finish";
+    /// The run stopped.
+    pub const FAIL: &str = "fail";
+    /// An analyst withholds the report at the disclosure check.
+    pub const WITHHOLD: &str = "withhold";
+    /// An analyst issues the report to the provider.
+    pub const ISSUE: &str = "issue";
+    /// The provider has the report (downloaded it or asked about it).
+    pub const RECEIVE: &str = "receive";
+    /// The review period has ended.
+    pub const CLOSE: &str = "close";
+    /// The individual-level data was destroyed on schedule.
+    pub const DESTROY: &str = "destroy";
+}
+
+/// A request's states and moves: the diagram at the top of this module as
+/// the table the service runs on. An analyst's decision is taken only on a
+/// submitted cohort; a returned one goes back to its provider, and so is
+/// never rejected.
+pub static WORKFLOW: Workflow<Status> = Workflow {
+    noun: "request",
+    table: "datalab_requests",
+    history: "datalab_events",
+    history_key: "request_id",
+    states: &Status::ALL,
+    initial: Status::Submitted,
+    transitions: &[
+        Transition {
+            action: step::RUN,
+            from: &[Status::Submitted],
+            to: Status::Processing,
+            who: &[Who::Role(Role::Analyst)],
+            audit: "datalab.request.run",
+        },
+        Transition {
+            action: step::RETURN,
+            from: &[Status::Submitted],
+            to: Status::ReturnedForCorrection,
+            who: &[Who::Role(Role::Analyst)],
+            audit: "datalab.request.return",
+        },
+        Transition {
+            action: step::REJECT,
+            from: &[Status::Submitted],
+            to: Status::Rejected,
+            who: &[Who::Role(Role::Analyst)],
+            audit: "datalab.request.reject",
+        },
+        Transition {
+            action: step::RESUBMIT,
+            from: &[Status::ReturnedForCorrection],
+            to: Status::Submitted,
+            who: &[Who::Role(Role::Provider)],
+            audit: "datalab.request.resubmit",
+        },
+        Transition {
+            action: step::FINISH,
+            from: &[Status::Processing],
+            to: Status::DisclosureCheck,
+            who: &[Who::System],
+            audit: "datalab.request.finish",
+        },
+        Transition {
+            action: step::FAIL,
+            from: &[Status::Processing],
+            to: Status::Failed,
+            who: &[Who::System],
+            audit: "datalab.request.fail",
+        },
+        Transition {
+            action: step::ISSUE,
+            from: &[Status::DisclosureCheck],
+            to: Status::Issued,
+            who: &[Who::Role(Role::Analyst)],
+            audit: "datalab.request.issue",
+        },
+        Transition {
+            action: step::WITHHOLD,
+            from: &[Status::DisclosureCheck],
+            to: Status::Failed,
+            who: &[Who::Role(Role::Analyst)],
+            audit: "datalab.request.withhold",
+        },
+        Transition {
+            action: step::RECEIVE,
+            from: &[Status::Issued],
+            to: Status::InReview,
+            who: &[Who::Role(Role::Provider)],
+            audit: "datalab.request.receive",
+        },
+        Transition {
+            action: step::CLOSE,
+            from: &[Status::Issued, Status::InReview],
+            to: Status::Closed,
+            who: &[Who::System],
+            audit: "datalab.request.close",
+        },
+        Transition {
+            action: step::DESTROY,
+            from: &[Status::Closed, Status::Failed],
+            to: Status::Destroyed,
+            who: &[Who::System],
+            audit: "datalab.request.destroy",
+        },
+    ],
+};
 
 /// The Justice Data Lab's settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -663,72 +799,29 @@ pub async fn events(db: &Db, id: &str) -> Result<Vec<Event>> {
         .collect()
 }
 
+/// Writes a line of a request's history without moving it: its
+/// submission, or a step that changes no status.
 async fn event(
     conn: &mut sqlx::AnyConnection,
     at: i64,
     request_id: &str,
     actor: &Actor,
-    from: Option<Status>,
     to: Status,
     detail: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO datalab_events (id, request_id, at, actor, from_status, to_status, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(request_id)
-    .bind(at)
-    .bind(&actor.id)
-    .bind(from.map(|s| s.as_str().to_owned()))
-    .bind(to.as_str())
-    .bind(detail)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Moves a request from one of `from` to `to`, by a conditional update in
-/// the caller's transaction, so two people acting at once cannot both move
-/// it. [`Error::Conflict`] when it is in none of `from`.
-async fn transition(
-    conn: &mut sqlx::AnyConnection,
-    at: i64,
-    id: &str,
-    from: &[Status],
-    to: Status,
-    actor: &Actor,
-    detail: &str,
-) -> Result<Status> {
-    let current: Option<String> =
-        sqlx::query_scalar("SELECT status FROM datalab_requests WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let current = current
-        .as_deref()
-        .and_then(Status::parse)
-        .ok_or(Error::NotFound)?;
-    if !from.contains(&current) {
-        return Err(Error::Conflict(format!(
-            "the request is {}, so it cannot become {}",
-            current.label().to_lowercase(),
-            to.label().to_lowercase()
-        )));
-    }
-    let done = sqlx::query(
-        "UPDATE datalab_requests SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-    )
-    .bind(to.as_str())
-    .bind(at)
-    .bind(id)
-    .bind(current.as_str())
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(Error::Conflict("the request changed meanwhile".into()));
-    }
-    event(conn, at, id, actor, Some(current), to, detail).await?;
-    Ok(current)
+    WORKFLOW
+        .record(
+            conn,
+            &Step {
+                id: request_id,
+                actor: &actor.id,
+                at,
+                from: None,
+                to,
+                detail,
+            },
+        )
+        .await
 }
 
 /// Seals a cohort under a new data key, replacing any key the request had.
@@ -792,7 +885,7 @@ pub async fn submit(
     .bind(&reference)
     .bind(organisation)
     .bind(&actor.id)
-    .bind(Status::Submitted.as_str())
+    .bind(WORKFLOW.initial.as_str())
     .bind(&meta.intervention)
     .bind(&meta.collection)
     .bind(meta.excluded_incomplete as i64)
@@ -814,8 +907,7 @@ pub async fn submit(
         at,
         &id,
         actor,
-        None,
-        Status::Submitted,
+        WORKFLOW.initial,
         &format!(
             "Cohort of {} usable rows submitted with the organisation's data protection and section 14 confirmations",
             rows.len()
@@ -850,25 +942,18 @@ pub async fn resubmit(
 ) -> Result<()> {
     let summary = accepted_summary(report, rows)?;
     let at = lab.clock.now();
+    let detail = format!("Corrected cohort of {} usable rows resubmitted", rows.len());
     let mut tx = db.begin_write().await?;
-    transition(
-        &mut tx,
-        at,
-        id,
-        &[Status::ReturnedForCorrection],
-        Status::Submitted,
-        actor,
-        &format!("Corrected cohort of {} usable rows resubmitted", rows.len()),
-    )
-    .await?;
-    sqlx::query(
-        "UPDATE datalab_requests SET intake_summary = $1, rows_usable = $2, destroyed_at = NULL, destroy_after = NULL WHERE id = $3",
-    )
-    .bind(&summary)
-    .bind(rows.len() as i64)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    WORKFLOW
+        .apply(
+            &mut tx,
+            &Change::new(id, step::RESUBMIT, actor, at, &detail)
+                .set("intake_summary", summary)
+                .set("rows_usable", rows.len() as i64)
+                .set("destroyed_at", None::<i64>)
+                .set("destroy_after", None::<String>),
+        )
+        .await?;
     let fingerprint = seal_cohort(&mut tx, lab, id, rows, at).await?;
     audit::record_at(
         &mut tx,
@@ -1007,16 +1092,18 @@ pub async fn register(db: &Db, excluding: &str) -> Result<Register> {
 pub async fn start_run(db: &Db, lab: &Lab, actor: &Actor, id: &str, why: &str) -> Result<()> {
     let at = lab.clock.now();
     let mut tx = db.begin_write().await?;
-    transition(
-        &mut tx,
-        at,
-        id,
-        &[Status::Submitted],
-        Status::Processing,
-        actor,
-        "Analysis started: linkage, matching, outcomes and disclosure control",
-    )
-    .await?;
+    WORKFLOW
+        .apply(
+            &mut tx,
+            &Change::new(
+                id,
+                step::RUN,
+                actor,
+                at,
+                "Analysis started: linkage, matching, outcomes and disclosure control",
+            ),
+        )
+        .await?;
     tx.commit().await?;
     let (db, lab, actor, id, why) = (
         db.clone(),
@@ -1078,39 +1165,29 @@ pub async fn run(db: &Db, lab: &Lab, actor: &Actor, id: &str, why: &str) -> Resu
                 .join("\n");
             lab.vault.put(id, Item::People, &key, people.as_bytes())?;
             write_report(lab, id, &produced)?;
+            let system = Actor::system();
             let mut tx = db.begin_write().await?;
-            transition(
-                &mut tx,
-                at,
-                id,
-                &[Status::Processing],
-                Status::DisclosureCheck,
-                &Actor::system(),
-                // The run's own counts are not yet cleared for release, so
-                // they stay on the analyst's view (report_summary), not in
-                // the history the provider sees.
-                "Analysis finished; the figures wait for the lab's disclosure check",
-            )
-            .await?;
-            sqlx::query(
-                "UPDATE datalab_requests SET has_report = 1, report_summary = $1 WHERE id = $2",
-            )
-            .bind(&produced.summary)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            WORKFLOW
+                .apply(
+                    &mut tx,
+                    // The run's own counts are not yet cleared for release,
+                    // so they stay on the analyst's view (report_summary),
+                    // not in the history the provider sees.
+                    &Change::new(
+                        id,
+                        step::FINISH,
+                        &system,
+                        at,
+                        "Analysis finished; the figures wait for the lab's disclosure check",
+                    )
+                    .set("has_report", 1)
+                    .set("report_summary", produced.summary.as_str()),
+                )
+                .await?;
             tx.commit().await?;
         }
         Err(failure) => {
-            fail(
-                db,
-                lab,
-                id,
-                &[Status::Processing],
-                &Actor::system(),
-                &failure,
-            )
-            .await?;
+            fail(db, lab, id, step::FAIL, &Actor::system(), &failure).await?;
         }
     }
     Ok(())
@@ -1132,11 +1209,13 @@ fn write_report(lab: &Lab, id: &str, produced: &Produced) -> Result<()> {
     Ok(())
 }
 
+/// Fails a request by `action`: the run stopping, or the analyst
+/// withholding the report.
 async fn fail(
     db: &Db,
     lab: &Lab,
     id: &str,
-    from: &[Status],
+    action: &str,
     actor: &Actor,
     failure: &Failure,
 ) -> Result<()> {
@@ -1145,28 +1224,19 @@ async fn fail(
     let destroy_after =
         lab.working_days_after(today, lab.config.destroy_after_failure_working_days)?;
     let public = pipeline::provider_reason(&failure.stage);
+    let detail = format!("Stopped at the {} stage", failure.stage);
     let mut tx = db.begin_write().await?;
-    transition(
-        &mut tx,
-        at,
-        id,
-        from,
-        Status::Failed,
-        actor,
-        &format!("Stopped at the {} stage", failure.stage),
-    )
-    .await?;
-    sqlx::query(
-        "UPDATE datalab_requests SET failed_at = $1, destroy_after = $2, failure_stage = $3, failure_reason = $4, provider_reason = $5 WHERE id = $6",
-    )
-    .bind(at)
-    .bind(destroy_after.to_string())
-    .bind(&failure.stage)
-    .bind(&failure.reason)
-    .bind(&public)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    WORKFLOW
+        .apply(
+            &mut tx,
+            &Change::new(id, action, actor, at, &detail)
+                .set("failed_at", at)
+                .set("destroy_after", destroy_after.to_string())
+                .set("failure_stage", failure.stage.as_str())
+                .set("failure_reason", failure.reason.as_str())
+                .set("provider_reason", public.as_str()),
+        )
+        .await?;
     notify_provider(
         &mut tx,
         id,
@@ -1214,7 +1284,7 @@ pub async fn withhold(db: &Db, lab: &Lab, actor: &Actor, id: &str, reason: &str)
         db,
         lab,
         id,
-        &[Status::DisclosureCheck],
+        step::WITHHOLD,
         actor,
         &Failure {
             stage: "disclosure".into(),
@@ -1229,7 +1299,9 @@ pub async fn withhold(db: &Db, lab: &Lab, actor: &Actor, id: &str, reason: &str)
 /// register (then their sealed copy is deleted).
 pub async fn issue(db: &Db, lab: &Lab, actor: &Actor, id: &str) -> Result<()> {
     let request = get(db, id).await?;
-    if request.status != Status::DisclosureCheck {
+    // Asked before the sealed people file is read, which only a request at
+    // the disclosure check still has.
+    if !WORKFLOW.allowed(step::ISSUE, request.status) {
         return Err(Error::Conflict(format!(
             "the request is {}, so it cannot be issued",
             request.status.label().to_lowercase()
@@ -1243,29 +1315,20 @@ pub async fn issue(db: &Db, lab: &Lab, actor: &Actor, id: &str) -> Result<()> {
     let review_ends = lab.working_days_after(today, lab.config.review_working_days)?;
     let destroy_after =
         lab.working_days_after(today, lab.config.destroy_after_issue_working_days)?;
+    let detail = format!(
+        "Report issued; questions may be raised until {}",
+        ui::long_date(&review_ends.to_string())
+    );
     let mut tx = db.begin_write().await?;
-    transition(
-        &mut tx,
-        at,
-        id,
-        &[Status::DisclosureCheck],
-        Status::Issued,
-        actor,
-        &format!(
-            "Report issued; questions may be raised until {}",
-            ui::long_date(&review_ends.to_string())
-        ),
-    )
-    .await?;
-    sqlx::query(
-        "UPDATE datalab_requests SET issued_at = $1, review_ends = $2, destroy_after = $3 WHERE id = $4",
-    )
-    .bind(at)
-    .bind(review_ends.to_string())
-    .bind(destroy_after.to_string())
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    WORKFLOW
+        .apply(
+            &mut tx,
+            &Change::new(id, step::ISSUE, actor, at, &detail)
+                .set("issued_at", at)
+                .set("review_ends", review_ends.to_string())
+                .set("destroy_after", destroy_after.to_string()),
+        )
+        .await?;
     let people: Vec<&str> = people.lines().filter(|l| !l.is_empty()).collect();
     let n = people.len();
     // Many people per statement (a cohort may hold thousands), few enough
@@ -1319,17 +1382,14 @@ pub async fn issue(db: &Db, lab: &Lab, actor: &Actor, id: &str) -> Result<()> {
 pub async fn mark_received(db: &Db, lab: &Lab, actor: &Actor, id: &str) -> Result<()> {
     let at = lab.clock.now();
     let mut tx = db.begin_write().await?;
-    match transition(
-        &mut tx,
-        at,
+    let change = Change::new(
         id,
-        &[Status::Issued],
-        Status::InReview,
+        step::RECEIVE,
         actor,
+        at,
         "Report received by the provider; the review period is open for questions",
-    )
-    .await
-    {
+    );
+    match WORKFLOW.apply(&mut tx, &change).await {
         Ok(_) => {
             tx.commit().await?;
             Ok(())
@@ -1412,7 +1472,6 @@ pub async fn ask(db: &Db, lab: &Lab, actor: &Actor, id: &str, question: &str) ->
         at,
         id,
         actor,
-        None,
         Status::InReview,
         "Question raised by the provider",
     )
@@ -1454,7 +1513,6 @@ pub async fn answer(
         at,
         id,
         actor,
-        None,
         Status::parse(&status).unwrap_or(Status::InReview),
         "Question answered by the lab",
     )
@@ -1471,7 +1529,8 @@ pub async fn answer(
 }
 
 /// The analyst sends a submitted cohort back for correction (or rejects
-/// it): the cohort is destroyed at once, with a certificate.
+/// it): the cohort is destroyed at once, with a certificate. Only a
+/// submitted cohort is decided on ([`WORKFLOW`]); `to` names the decision.
 pub async fn decide(
     db: &Db,
     lab: &Lab,
@@ -1480,16 +1539,16 @@ pub async fn decide(
     to: Status,
     reason: &str,
 ) -> Result<()> {
-    let (from, subject, body): (&[Status], &str, String) = match to {
+    let (action, subject, body) = match to {
         Status::ReturnedForCorrection => (
-            &[Status::Submitted],
+            step::RETURN,
             "Your Justice Data Lab request needs correcting",
             format!(
                 "The lab has returned your cohort for correction:\n\n{reason}\n\nThe data you sent has been destroyed. Correct the file and upload it again from the request's page."
             ),
         ),
         Status::Rejected => (
-            &[Status::Submitted, Status::ReturnedForCorrection],
+            step::REJECT,
             "Your Justice Data Lab request has been rejected",
             format!(
                 "The lab cannot take your request:\n\n{reason}\n\nThe data you sent has been destroyed."
@@ -1498,21 +1557,13 @@ pub async fn decide(
         _ => return Err(Error::Conflict("not a decision".into())),
     };
     let at = lab.clock.now();
+    let detail = format!("{}: {reason}", to.label());
     let mut tx = db.begin_write().await?;
-    transition(
-        &mut tx,
-        at,
-        id,
-        from,
-        to,
-        actor,
-        &format!("{}: {reason}", to.label()),
-    )
-    .await?;
-    sqlx::query("UPDATE datalab_requests SET provider_reason = $1 WHERE id = $2")
-        .bind(reason)
-        .bind(id)
-        .execute(&mut *tx)
+    WORKFLOW
+        .apply(
+            &mut tx,
+            &Change::new(id, action, actor, at, &detail).set("provider_reason", reason),
+        )
         .await?;
     notify_provider(&mut tx, id, subject, &body).await?;
     tx.commit().await?;
@@ -1670,29 +1721,25 @@ pub async fn destroy(
     .bind(due.to_string())
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE datalab_requests SET destroyed_at = $1, updated_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
     if finish {
-        transition(
-            &mut tx,
-            at,
-            id,
-            &[Status::Closed, Status::Failed],
-            Status::Destroyed,
-            actor,
-            &format!("Individual-level data destroyed ({rule}); the report is kept"),
-        )
-        .await?;
+        let detail = format!("Individual-level data destroyed ({rule}); the report is kept");
+        WORKFLOW
+            .apply(
+                &mut tx,
+                &Change::new(id, step::DESTROY, actor, at, &detail).set("destroyed_at", at),
+            )
+            .await?;
     } else {
+        sqlx::query("UPDATE datalab_requests SET destroyed_at = $1, updated_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         event(
             &mut tx,
             at,
             id,
             actor,
-            None,
             request.status,
             &format!("Individual-level data destroyed ({rule})"),
         )
@@ -1742,25 +1789,28 @@ const LEFTOVER_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
 pub async fn sweep(db: &Db, lab: &Lab) -> Result<Swept> {
     let today = lab.clock.today().to_string();
     let mut swept = Swept::default();
-    let ending: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, review_ends FROM datalab_requests WHERE status IN ('issued', 'in_review') AND review_ends < $1",
-    )
-    .bind(&today)
-    .fetch_all(db.pool())
-    .await?;
+    let system = Actor::system();
+    let closable = WORKFLOW.from_states(step::CLOSE);
+    let sql = in_states(
+        "SELECT id, review_ends FROM datalab_requests WHERE review_ends < $1 AND status IN",
+        2,
+        closable,
+    );
+    let ending: Vec<(String, String)> = closable
+        .iter()
+        .fold(sqlx::query_as(&sql).bind(&today), |q, s| q.bind(s.as_str()))
+        .fetch_all(db.pool())
+        .await?;
     for (id, ends) in ending {
         let at = lab.clock.now();
+        let detail = format!("Review period ended on {}", ui::long_date(&ends));
         let mut tx = db.begin_write().await?;
-        match transition(
-            &mut tx,
-            at,
-            &id,
-            &[Status::Issued, Status::InReview],
-            Status::Closed,
-            &Actor::system(),
-            &format!("Review period ended on {}", ui::long_date(&ends)),
-        )
-        .await
+        match WORKFLOW
+            .apply(
+                &mut tx,
+                &Change::new(&id, step::CLOSE, &system, at, &detail),
+            )
+            .await
         {
             Ok(_) => {
                 tx.commit().await?;
@@ -1771,12 +1821,17 @@ pub async fn sweep(db: &Db, lab: &Lab) -> Result<Swept> {
             Err(e) => return Err(e),
         }
     }
-    let due: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT id, status, destroy_after FROM datalab_requests WHERE status IN ('closed', 'failed') AND destroyed_at IS NULL AND destroy_after < $1",
-    )
-    .bind(&today)
-    .fetch_all(db.pool())
-    .await?;
+    let destroyable = WORKFLOW.from_states(step::DESTROY);
+    let sql = in_states(
+        "SELECT id, status, destroy_after FROM datalab_requests WHERE destroy_after < $1 AND destroyed_at IS NULL AND status IN",
+        2,
+        destroyable,
+    );
+    let due: Vec<(String, String, String)> = destroyable
+        .iter()
+        .fold(sqlx::query_as(&sql).bind(&today), |q, s| q.bind(s.as_str()))
+        .fetch_all(db.pool())
+        .await?;
     for (id, status, after) in due {
         let after = NaiveDate::parse_from_str(&after, "%Y-%m-%d")
             .map_err(|e| Error::Corrupt(e.to_string()))?;
@@ -1791,31 +1846,28 @@ pub async fn sweep(db: &Db, lab: &Lab) -> Result<Swept> {
                 lab.config.destroy_after_issue_working_days
             )
         };
-        if destroy(db, lab, &Actor::system(), &id, &rule, after, true).await? {
+        if destroy(db, lab, &system, &id, &rule, after, true).await? {
             swept.destroyed += 1;
         }
     }
     // A decision destroys its cohort after the decision commits; should
     // that destruction have failed, it is done here.
-    let undone: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, status FROM datalab_requests WHERE status IN ('rejected', 'returned_for_correction') AND destroyed_at IS NULL",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let decided = [step::RETURN, step::REJECT].map(|a| WORKFLOW.find(a).map(|t| t.to));
+    let decided: Vec<Status> = decided.into_iter().flatten().collect();
+    let sql = in_states(
+        "SELECT id, status FROM datalab_requests WHERE destroyed_at IS NULL AND status IN",
+        1,
+        &decided,
+    );
+    let undone: Vec<(String, String)> = decided
+        .iter()
+        .fold(sqlx::query_as(&sql), |q, s| q.bind(s.as_str()))
+        .fetch_all(db.pool())
+        .await?;
     for (id, status) in undone {
         let decision = Status::parse(&status).ok_or_else(|| Error::Corrupt(status.clone()))?;
         let today = lab.clock.today();
-        if destroy(
-            db,
-            lab,
-            &Actor::system(),
-            &id,
-            decision_rule(decision),
-            today,
-            false,
-        )
-        .await?
-        {
+        if destroy(db, lab, &system, &id, decision_rule(decision), today, false).await? {
             swept.destroyed += 1;
         }
     }
@@ -1829,6 +1881,19 @@ pub async fn sweep(db: &Db, lab: &Lab) -> Result<Swept> {
         );
     }
     Ok(swept)
+}
+
+/// `select` (ending in `status IN`) completed with a placeholder for each
+/// of `states`, numbered from `$first` (no states match nothing): the
+/// sweep asks [`WORKFLOW`] which states each of its moves starts from.
+fn in_states(select: &str, first: usize, states: &[Status]) -> String {
+    if states.is_empty() {
+        return format!("{select} (NULL)");
+    }
+    let marks: Vec<String> = (0..states.len())
+        .map(|i| format!("${}", i + first))
+        .collect();
+    format!("{select} ({})", marks.join(", "))
 }
 
 /// Removes sealed files whose request has no key row: destruction deletes

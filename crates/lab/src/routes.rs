@@ -11,20 +11,21 @@
 use std::collections::BTreeMap;
 
 use ::datalab::intake::{self, CohortRow, Report, Severity};
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use maud::{Markup, html};
 
+use platform::accounts::Role;
+use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
 use platform::web::{AppError, FormIn, OwnedCtx, Page, Platform, Sess, error_page, see_other};
+use platform::workflow::Who;
 use platform::{Error, accounts, audit, require};
 use ui::forms::{self, Errors, Fields, get as field};
 use ui::{self as pages, Input, button, csrf, error_summary, input, summary_list, textarea};
 
-use crate::{self as lab, DataRequest, Lab, Metadata, Status, tag as lab_tag};
+use crate::{self as lab, DataRequest, Lab, Metadata, Status, WORKFLOW, step, tag as lab_tag};
 
 /// The pages' state: the platform and the lab.
 #[derive(Clone)]
@@ -41,37 +42,47 @@ impl std::ops::Deref for Web {
     }
 }
 
-/// Every page of the Data Lab, with its state.
-pub fn router(platform: Platform, lab: Lab) -> Router {
+/// Every page of the Data Lab, with its state, and who each is for.
+pub fn router(platform: Platform, lab: Lab) -> Routes {
     let state = Web { platform, lab };
     routes(&state).with_state(state)
 }
 
-fn routes(state: &Web) -> Router<Web> {
+/// Which organisation's requests a provider may see is judged per record
+/// ([`visible`]); the rules say only who may come in.
+fn routes(state: &Web) -> Routes<Web> {
+    use Rule::{Analyst, AssetOwner, DataLab, Provider};
     let limit = state.lab.config.max_upload_bytes + 64 * 1024;
-    let uploads = Router::new()
-        .route("/datalab/new", get(new_form).post(new_post))
-        .route("/datalab/requests/{id}/resubmit", post(resubmit_post))
-        .layer(DefaultBodyLimit::max(limit));
-    Router::new()
+    // The rule is checked before the upload is read, so only a provider's
+    // request may be this large.
+    let uploads = Routes::new()
+        .get_post("/datalab/new", Provider, new_form, new_post)
+        .post("/datalab/requests/{id}/resubmit", Provider, resubmit_post)
+        .body_limit(limit);
+    Routes::new()
         .merge(uploads)
-        .route("/datalab", get(home))
-        .route("/datalab/requests/{id}", get(request_page))
-        .route("/datalab/requests/{id}/report/{kind}", get(report_file))
-        .route("/datalab/requests/{id}/questions", post(ask_post))
-        .route(
+        .get("/datalab", DataLab, home)
+        .get("/datalab/requests/{id}", DataLab, request_page)
+        .get("/datalab/requests/{id}/report/{kind}", DataLab, report_file)
+        .post("/datalab/requests/{id}/questions", Provider, ask_post)
+        .post(
             "/datalab/requests/{id}/questions/{qid}/answer",
-            post(answer_post),
+            Analyst,
+            answer_post,
         )
-        .route("/datalab/requests/{id}/run", post(run_post))
-        .route("/datalab/requests/{id}/return", post(return_post))
-        .route("/datalab/requests/{id}/reject", post(reject_post))
-        .route("/datalab/requests/{id}/issue", post(issue_post))
-        .route("/datalab/requests/{id}/withhold", post(withhold_post))
-        .route("/datalab/audit", get(audit_page))
-        .route("/datalab/certificates", get(certificates_page))
-        .route("/datalab/certificates/{id}", get(certificate_page))
-        .route("/datalab/certificates/{id}/json", get(certificate_json))
+        .post("/datalab/requests/{id}/run", Analyst, run_post)
+        .post("/datalab/requests/{id}/return", Analyst, return_post)
+        .post("/datalab/requests/{id}/reject", Analyst, reject_post)
+        .post("/datalab/requests/{id}/issue", Analyst, issue_post)
+        .post("/datalab/requests/{id}/withhold", Analyst, withhold_post)
+        .get("/datalab/audit", AssetOwner, audit_page)
+        .get("/datalab/certificates", AssetOwner, certificates_page)
+        .get("/datalab/certificates/{id}", AssetOwner, certificate_page)
+        .get(
+            "/datalab/certificates/{id}/json",
+            AssetOwner,
+            certificate_json,
+        )
 }
 
 /// Any signed-in Data Lab user.
@@ -658,6 +669,8 @@ async fn render_request(
 ) -> Page {
     let is_provider = u.provider_organisation().is_some();
     let is_analyst = u.is_analyst();
+    let can_resubmit =
+        is_provider && WORKFLOW.offers(step::RESUBMIT, r.status, Who::Role(Role::Provider));
     let events = lab::events(&st.db, &r.id).await?;
     let questions = lab::questions(&st.db, &r.id).await?;
     let certificate = lab::certificate_for(&st.db, &r.id).await?;
@@ -768,7 +781,7 @@ async fn render_request(
                         }
                     }
                     @if is_analyst { (analyst_actions(&c, r)) }
-                    @if is_provider && r.status == Status::ReturnedForCorrection {
+                    @if can_resubmit {
                         h2 class="govuk-heading-m" { "Send a corrected cohort" }
                         @if let Some(rep) = report { (validation_report(rep)) }
                         form method="post" action={ "/datalab/requests/" (r.id) "/resubmit" } enctype="multipart/form-data" novalidate {
@@ -828,48 +841,65 @@ async fn render_request(
     ))
 }
 
+/// The analyst's buttons: one form for each move [`WORKFLOW`] offers an
+/// analyst from the request's state, in the table's order.
 fn analyst_actions(c: &OwnedCtx, r: &DataRequest) -> Markup {
-    let e = Errors::default();
     let path = format!("/datalab/requests/{}", r.id);
+    let offered = WORKFLOW.actions_from(r.status, Who::Role(Role::Analyst));
     html! {
-        @match r.status {
-            Status::Submitted => {
-                h2 class="govuk-heading-m" { "Run the analysis" }
-                p class="govuk-body" { "Running decrypts the cohort. Say why you are opening it: this is written to the audit log with your name and the time." }
-                form method="post" action={ (path) "/run" } novalidate {
-                    (csrf(&c.csrf))
-                    (input("reason", "Why are you opening the individual-level data?", "", &e, Input { hint: Some("For example: run the standard analysis for this request"), ..Default::default() }))
-                    (button("Run the analysis"))
-                }
-                h2 class="govuk-heading-m" { "Or send it back" }
-                form method="post" action={ (path) "/return" } novalidate {
-                    (csrf(&c.csrf))
-                    (textarea("return-reason", "What must the provider correct?", "Sent to the provider. The cohort is destroyed at once.", "", &e))
-                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Return for correction" }
-                }
-                form method="post" action={ (path) "/reject" } novalidate {
-                    (csrf(&c.csrf))
-                    (textarea("reject-reason", "Why can the lab not take this request?", "Sent to the provider. The cohort is destroyed at once.", "", &e))
-                    button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Reject the request" }
-                }
-            }
-            Status::Processing => {
-                p class="govuk-body" { "The analysis is running. Reload this page to see when it has finished." }
-            }
-            Status::DisclosureCheck => {
-                h2 class="govuk-heading-m" { "Disclosure check" }
-                form method="post" action={ (path) "/issue" } novalidate {
-                    (csrf(&c.csrf))
-                    (button("Issue the report"))
-                }
-                form method="post" action={ (path) "/withhold" } novalidate {
-                    (csrf(&c.csrf))
-                    (textarea("withhold-reason", "Why must the report be withheld?", "The request fails at the disclosure stage; the provider is told it could not be released.", "", &e))
-                    button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Withhold the report" }
-                }
-            }
-            _ => {}
+        @if r.status == Status::Processing {
+            p class="govuk-body" { "The analysis is running. Reload this page to see when it has finished." }
         }
+        @for t in &offered { (analyst_form(&c.csrf, &path, t.action)) }
+    }
+}
+
+/// The form that asks an analyst for `action` on the request at `path`
+/// (which takes the action's name as its last segment). Empty for a move
+/// no analyst makes.
+fn analyst_form(token: &str, path: &str, action: &str) -> Markup {
+    let e = Errors::default();
+    let to = format!("{path}/{action}");
+    match action {
+        step::RUN => html! {
+            h2 class="govuk-heading-m" { "Run the analysis" }
+            p class="govuk-body" { "Running decrypts the cohort. Say why you are opening it: this is written to the audit log with your name and the time." }
+            form method="post" action=(to) novalidate {
+                (csrf(token))
+                (input("reason", "Why are you opening the individual-level data?", "", &e, Input { hint: Some("For example: run the standard analysis for this request"), ..Default::default() }))
+                (button("Run the analysis"))
+            }
+        },
+        step::RETURN => html! {
+            h2 class="govuk-heading-m" { "Or send it back" }
+            form method="post" action=(to) novalidate {
+                (csrf(token))
+                (textarea("return-reason", "What must the provider correct?", "Sent to the provider. The cohort is destroyed at once.", "", &e))
+                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Return for correction" }
+            }
+        },
+        step::REJECT => html! {
+            form method="post" action=(to) novalidate {
+                (csrf(token))
+                (textarea("reject-reason", "Why can the lab not take this request?", "Sent to the provider. The cohort is destroyed at once.", "", &e))
+                button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Reject the request" }
+            }
+        },
+        step::ISSUE => html! {
+            h2 class="govuk-heading-m" { "Disclosure check" }
+            form method="post" action=(to) novalidate {
+                (csrf(token))
+                (button("Issue the report"))
+            }
+        },
+        step::WITHHOLD => html! {
+            form method="post" action=(to) novalidate {
+                (csrf(token))
+                (textarea("withhold-reason", "Why must the report be withheld?", "The request fails at the disclosure stage; the provider is told it could not be released.", "", &e))
+                button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Withhold the report" }
+            }
+        },
+        _ => html! {},
     }
 }
 
@@ -1294,4 +1324,48 @@ async fn certificate_json(State(st): State<Web>, sess: Sess, Path(id): Path<Stri
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every move the table offers an analyst has its form, posting to
+    /// the move's own route; the buttons follow the table, so a state
+    /// offers nothing more.
+    #[test]
+    fn analysts_get_a_form_for_each_move_the_table_offers() {
+        let analyst = Who::Role(Role::Analyst);
+        for state in Status::ALL {
+            for t in WORKFLOW.actions_from(state, analyst) {
+                let form = analyst_form("token", "/datalab/requests/r1", t.action).into_string();
+                assert!(
+                    form.contains(&format!("action=\"/datalab/requests/r1/{}\"", t.action)),
+                    "{} from {state:?}: {form}",
+                    t.action
+                );
+            }
+        }
+        let offered = |state| {
+            WORKFLOW
+                .actions_from(state, analyst)
+                .iter()
+                .map(|t| t.action)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            offered(Status::Submitted),
+            [step::RUN, step::RETURN, step::REJECT]
+        );
+        assert_eq!(
+            offered(Status::DisclosureCheck),
+            [step::ISSUE, step::WITHHOLD]
+        );
+        assert!(offered(Status::ReturnedForCorrection).is_empty());
+        assert!(
+            analyst_form("token", "/x", step::DESTROY)
+                .into_string()
+                .is_empty()
+        );
+    }
 }

@@ -24,6 +24,7 @@ pub mod ratelimit;
 pub mod registry;
 pub mod rules;
 pub mod sessions;
+pub mod subject_access;
 pub mod web;
 pub mod workflow;
 

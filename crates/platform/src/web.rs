@@ -60,6 +60,7 @@ pub struct Inner {
     /// and it changes only through an administrator.
     establishments: tokio::sync::RwLock<Option<Arc<Vec<Establishment>>>>,
     systems: OnceLock<Vec<Arc<dyn Navigation>>>,
+    subject_access: OnceLock<Vec<Arc<dyn crate::subject_access::SubjectAccess>>>,
 }
 
 impl std::ops::Deref for Platform {
@@ -80,6 +81,7 @@ impl Platform {
             outbox_wake: Arc::new(Notify::new()),
             establishments: tokio::sync::RwLock::new(None),
             systems: OnceLock::new(),
+            subject_access: OnceLock::new(),
             db,
             config,
         }))
@@ -90,6 +92,21 @@ impl Platform {
     /// server.
     pub fn set_systems(&self, systems: Vec<Arc<dyn Navigation>>) {
         let _ = self.0.systems.set(systems);
+    }
+
+    /// Records every system's part of subject access. Called once by the
+    /// server.
+    pub fn set_subject_access(&self, parts: Vec<Arc<dyn crate::subject_access::SubjectAccess>>) {
+        let _ = self.0.subject_access.set(parts);
+    }
+
+    /// Every system's part of subject access.
+    pub fn subject_access(&self) -> &[Arc<dyn crate::subject_access::SubjectAccess>] {
+        self.0
+            .subject_access
+            .get()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The service name, home address and menu for `user`.

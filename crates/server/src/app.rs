@@ -102,6 +102,11 @@ impl App {
             Arc::new(visits::Menu) as Arc<dyn Navigation>,
             Arc::new(lab::Menu),
         ]);
+        platform.set_subject_access(vec![
+            Arc::new(visits::subject_access::Part)
+                as Arc<dyn platform::subject_access::SubjectAccess>,
+            Arc::new(lab::subject_access::Part),
+        ]);
         let generated_admin_password = accounts::ensure_admin(
             &db,
             &platform.hasher,

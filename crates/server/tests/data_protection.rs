@@ -242,3 +242,62 @@ fn config_reads_toml_then_environment() {
     let round = server::Config::from_toml(&c.to_toml()).unwrap();
     assert_eq!(round.smtp.port, 26);
 }
+
+async fn subject_access_by_email_and_account(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let db = app.db();
+    let soon = Utc::now().date_naive() + Duration::days(10);
+    visits::submit(db, &request("a", "Alice Able", soon))
+        .await
+        .unwrap();
+    app.visitor("lead@example.com", "Lena Lead").await;
+    let admin = app.admin().await;
+    let page = admin
+        .get("/staff/subject-access?email=lead%40example.com")
+        .await;
+    assert!(page.body.contains("Found 1 visits"), "{}", page.body);
+    assert!(
+        page.body.contains("1 accounts"),
+        "the account is found by its address"
+    );
+    assert!(page.body.contains("Searched: email lead@example.com"));
+    let x: serde_json::Value = serde_json::from_str(
+        &admin
+            .http
+            .get(format!(
+                "{}/staff/subject-access/export.json?email=lead%40example.com",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(x["searched"]["email"], "lead@example.com");
+    assert_eq!(x["accounts"][0]["name"], "Lena Lead");
+    assert_eq!(x["visits"][0]["role"][0], "account holder");
+    assert!(x["datalab"].is_array(), "every system answers");
+    // Neither a name nor an address: the form says what to enter.
+    let page = admin.get("/staff/subject-access?name=&email=").await;
+    assert!(
+        page.body
+            .contains("Enter the person&#39;s full name or email address")
+            || page
+                .body
+                .contains("Enter the person's full name or email address")
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subject_access_finds_by_email_and_account_sqlite() {
+    subject_access_by_email_and_account(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subject_access_finds_by_email_and_account_postgres() {
+    subject_access_by_email_and_account(Backend::Postgres).await;
+}

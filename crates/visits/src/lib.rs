@@ -21,6 +21,7 @@ mod model;
 pub mod retention;
 mod routes;
 pub mod subject_access;
+pub mod workflow;
 
 use std::sync::Arc;
 

@@ -10,10 +10,12 @@ use sqlx::Row;
 
 use platform::db::{Db, is_unique_violation};
 use platform::ids::new_id;
-use platform::{Error, Result, audit, now, outbox};
+use platform::workflow::{Change, Step};
+use platform::{Error, Result, now, outbox};
 use ui::forms::{self, Errors, get};
 
 use crate::establishments::{self, Establishment, SessionSlot};
+use crate::workflow::{self, WORKFLOW};
 
 /// Additional visitors a request may name besides the lead visitor.
 pub const MAX_ADDITIONAL_VISITORS: usize = 5;
@@ -293,6 +295,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every state, in lifecycle order.
+    pub const ALL: [Status; 4] = [
+        Status::Requested,
+        Status::Booked,
+        Status::Rejected,
+        Status::Cancelled,
+    ];
+
     fn as_str(self) -> &'static str {
         match self {
             Status::Requested => "requested",
@@ -320,6 +330,16 @@ impl Status {
             Status::Rejected => "Not accepted",
             Status::Cancelled => "Cancelled",
         }
+    }
+}
+
+impl platform::workflow::State for Status {
+    fn as_str(&self) -> &'static str {
+        Status::as_str(*self)
+    }
+
+    fn label(&self) -> &'static str {
+        Status::label(*self)
     }
 }
 
@@ -541,7 +561,7 @@ async fn insert(db: &Db, req: &VisitRequest, reference: &str) -> Result<Option<S
         "INSERT INTO visits (id, reference, idempotency_key, account_id, establishment_id, status, \
          lead_name, lead_dob, lead_email, lead_phone, prisoner_name, prisoner_dob, prisoner_number, \
          support_needs, pref1, pref2, pref3, visit_date, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'requested', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
+         VALUES ($1, $2, $3, $4, $5, $19, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(&id)
@@ -562,6 +582,7 @@ async fn insert(db: &Db, req: &VisitRequest, reference: &str) -> Result<Option<S
     .bind(pref(2))
     .bind(last_date.to_string())
     .bind(t)
+    .bind(WORKFLOW.initial.as_str())
     .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -587,7 +608,7 @@ async fn insert(db: &Db, req: &VisitRequest, reference: &str) -> Result<Option<S
         &id,
         "visitor",
         None,
-        Status::Requested,
+        WORKFLOW.initial,
         "request made",
     )
     .await?;
@@ -611,6 +632,8 @@ async fn insert(db: &Db, req: &VisitRequest, reference: &str) -> Result<Option<S
     Ok(Some(id))
 }
 
+/// Writes a line of a request's history without moving it (moves write
+/// their own through [`WORKFLOW`]).
 pub async fn record_event(
     conn: &mut sqlx::AnyConnection,
     visit_id: &str,
@@ -619,19 +642,19 @@ pub async fn record_event(
     to: Status,
     detail: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO visit_events (id, visit_id, at, actor, from_status, to_status, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(visit_id)
-    .bind(now())
-    .bind(actor)
-    .bind(from.map(|s| s.as_str().to_owned()))
-    .bind(to.as_str())
-    .bind(detail)
-    .execute(conn)
-    .await?;
-    Ok(())
+    WORKFLOW
+        .record(
+            conn,
+            &Step {
+                id: visit_id,
+                actor,
+                at: now(),
+                from,
+                to,
+                detail,
+            },
+        )
+        .await
 }
 
 const VISIT_COLUMNS: &str = "id, reference, account_id, establishment_id, status, lead_name, lead_dob, lead_email, \
@@ -809,6 +832,11 @@ pub async fn accept(
     actor: &Actor,
 ) -> std::result::Result<(), AcceptError> {
     let visit = get_visit(db, visit_id).await?;
+    // A request already processed is refused before its session is
+    // touched; one processed meanwhile is refused by the move itself.
+    if !WORKFLOW.allowed(workflow::ACCEPT, visit.status) {
+        return Err(already_processed().into());
+    }
     if !visit.preferences.iter().any(|p| p == slot_id) {
         return Err(AcceptError::Other(Error::Conflict(
             "that session is not one the visitor chose".into(),
@@ -837,37 +865,24 @@ pub async fn accept(
         tx.rollback().await?;
         return Err(AcceptError::SessionFull);
     }
-    let moved = sqlx::query(
-        "UPDATE visits SET status = 'booked', allocated_slot = $1, visit_kind = $2, visit_date = $3, updated_at = $4 \
-         WHERE id = $5 AND status = 'requested'",
-    )
-    .bind(slot_id)
-    .bind(kind.as_str())
-    .bind(slot.date.to_string())
-    .bind(now())
-    .bind(visit_id)
-    .execute(&mut *tx)
-    .await?;
-    if moved.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Err(AcceptError::Other(Error::Conflict(
-            "this request has already been processed".into(),
-        )));
+    let detail = format!(
+        "booked into {} ({} visit) by {}",
+        slot.label(),
+        kind.as_str(),
+        actor.name
+    );
+    let change = Change::new(visit_id, workflow::ACCEPT, actor, now(), &detail)
+        .set("allocated_slot", slot_id)
+        .set("visit_kind", kind.as_str())
+        .set("visit_date", slot.date.to_string());
+    match WORKFLOW.apply(&mut tx, &change).await {
+        Ok(_) => {}
+        Err(Error::Conflict(_)) => {
+            tx.rollback().await?;
+            return Err(already_processed().into());
+        }
+        Err(e) => return Err(e.into()),
     }
-    record_event(
-        &mut tx,
-        visit_id,
-        &actor.id,
-        Some(Status::Requested),
-        Status::Booked,
-        &format!(
-            "booked into {} ({} visit) by {}",
-            slot.label(),
-            kind.as_str(),
-            actor.name
-        ),
-    )
-    .await?;
     let body = format!(
         "Dear {},\n\nYour visit to {} at {} is booked.\n\nWhen: {}\nType: {} visit\nReference: {}\n\n\
          Bring photo identification for every adult. Arrive 30 minutes before the start.\n\n\
@@ -891,6 +906,10 @@ pub async fn accept(
     Ok(())
 }
 
+fn already_processed() -> Error {
+    Error::Conflict("this request has already been processed".into())
+}
+
 /// A rejection with a standard reason.
 #[derive(Debug, Clone)]
 pub struct Rejection {
@@ -912,24 +931,6 @@ pub async fn reject(db: &Db, visit_id: &str, rejection: &Rejection, actor: &Acto
     }
     let visit = get_visit(db, visit_id).await?;
     let est = establishments::get(db, &visit.establishment_id).await?;
-    let mut tx = db.begin_write().await?;
-    let moved = sqlx::query(
-        "UPDATE visits SET status = 'rejected', reason = $1, reason_detail = $2, banned_until = $3, updated_at = $4 \
-         WHERE id = $5 AND status = 'requested'",
-    )
-    .bind(&rejection.reason)
-    .bind(rejection.detail.clone())
-    .bind(rejection.banned_until.map(|d| d.to_string()))
-    .bind(now())
-    .bind(visit_id)
-    .execute(&mut *tx)
-    .await?;
-    if moved.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Err(Error::Conflict(
-            "this request has already been processed".into(),
-        ));
-    }
     let mut why = reason_label(&rejection.reason).to_owned();
     if let Some(until) = rejection.banned_until {
         why.push_str(&format!(" until {}", until.format("%-d %B %Y")));
@@ -937,15 +938,23 @@ pub async fn reject(db: &Db, visit_id: &str, rejection: &Rejection, actor: &Acto
     if let Some(d) = &rejection.detail {
         why.push_str(&format!(": {d}"));
     }
-    record_event(
-        &mut tx,
-        visit_id,
-        &actor.id,
-        Some(Status::Requested),
-        Status::Rejected,
-        &format!("rejected by {}: {why}", actor.name),
-    )
-    .await?;
+    let detail = format!("rejected by {}: {why}", actor.name);
+    let change = Change::new(visit_id, workflow::REJECT, actor, now(), &detail)
+        .set("reason", rejection.reason.as_str())
+        .set("reason_detail", rejection.detail.clone())
+        .set(
+            "banned_until",
+            rejection.banned_until.map(|d| d.to_string()),
+        );
+    let mut tx = db.begin_write().await?;
+    match WORKFLOW.apply(&mut tx, &change).await {
+        Ok(_) => {}
+        Err(Error::Conflict(_)) => {
+            tx.rollback().await?;
+            return Err(already_processed());
+        }
+        Err(e) => return Err(e),
+    }
     let body = format!(
         "Dear {},\n\nYour request to visit {} at {} (reference {}) has not been accepted.\n\nReason: {}.\n\n\
          You can make a new request when the reason no longer applies.\n",
@@ -975,24 +984,35 @@ pub async fn cancel(
     let visit = get_visit(db, visit_id).await?;
     let est = establishments::get(db, &visit.establishment_id).await?;
     let from = visit.status;
-    if !matches!(from, Status::Requested | Status::Booked) {
+    let action = if by_staff {
+        workflow::STAFF_CANCEL
+    } else {
+        workflow::CANCEL
+    };
+    if !WORKFLOW.allowed(action, from) {
         return Err(Error::Conflict("this visit is no longer active".into()));
     }
+    let who = if by_staff {
+        format!("by {}", actor.name)
+    } else {
+        "by the visitor".to_owned()
+    };
+    let detail = format!("cancelled {who}: {reason}");
+    // Pinned to the state read above: the place given back and the email
+    // depend on it.
+    let change = Change::new(visit_id, action, actor, now(), &detail)
+        .set("reason", reason)
+        .only_from(from);
     let mut tx = db.begin_write().await?;
-    let moved = sqlx::query(
-        "UPDATE visits SET status = 'cancelled', reason = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-    )
-    .bind(reason)
-    .bind(now())
-    .bind(visit_id)
-    .bind(from.as_str())
-    .execute(&mut *tx)
-    .await?;
-    if moved.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Err(Error::Conflict(
-            "this visit changed while you were looking at it".into(),
-        ));
+    match WORKFLOW.apply(&mut tx, &change).await {
+        Ok(_) => {}
+        Err(Error::Conflict(_)) => {
+            tx.rollback().await?;
+            return Err(Error::Conflict(
+                "this visit changed while you were looking at it".into(),
+            ));
+        }
+        Err(e) => return Err(e),
     }
     if from == Status::Booked
         && let Some(slot) = &visit.allocated_slot
@@ -1004,20 +1024,6 @@ pub async fn cancel(
         };
         sqlx::query(sql).bind(slot).execute(&mut *tx).await?;
     }
-    let who = if by_staff {
-        format!("by {}", actor.name)
-    } else {
-        "by the visitor".to_owned()
-    };
-    record_event(
-        &mut tx,
-        visit_id,
-        &actor.id,
-        Some(from),
-        Status::Cancelled,
-        &format!("cancelled {who}: {reason}"),
-    )
-    .await?;
     let body = if by_staff {
         format!(
             "Dear {},\n\n{} has cancelled your visit to {} (reference {}).\n\nReason: {}\n\nWe are sorry for the inconvenience. You can request another visit.\n",
@@ -1045,16 +1051,6 @@ pub async fn cancel(
         &body,
     )
     .await?;
-    if by_staff {
-        audit::record(
-            &mut tx,
-            &actor.id,
-            "visit.cancel",
-            visit_id,
-            "booked visit cancelled by staff",
-        )
-        .await?;
-    }
     tx.commit().await?;
     Ok(())
 }

@@ -1,43 +1,18 @@
-//! Subject access: everything held about a named person, gathered for a
-//! staff member to send them (UK GDPR article 15).
+//! Subject access: every visit a person appears in (as the lead visitor,
+//! another visitor, the prisoner, or the account that asked), with its
+//! history and emails; this system's part of the platform's export.
 
+use maud::html;
 use serde::Serialize;
 use sqlx::Row;
 
 use platform::Result;
 use platform::db::Db;
+use platform::jobs::BoxFuture;
 use platform::outbox::OutboxMessage;
+use platform::subject_access::{Section, Subject, SubjectAccess};
 
 use crate::model::{self as visits, Event, Visit};
-
-/// Everything held about one person.
-#[derive(Debug, Clone, Serialize)]
-pub struct Export {
-    /// The name searched for.
-    pub name: String,
-    /// The date of birth searched for, if given.
-    pub date_of_birth: Option<String>,
-    /// When the export was made (Unix seconds).
-    pub generated_at: i64,
-    /// Accounts in that name.
-    pub accounts: Vec<AccountRecord>,
-    /// Visits in which the person is the lead visitor, another visitor or
-    /// the prisoner, with how they appear.
-    pub visits: Vec<VisitRecord>,
-}
-
-/// An account as exported (no password hash).
-#[derive(Debug, Clone, Serialize)]
-pub struct AccountRecord {
-    /// Email address.
-    pub email: String,
-    /// Name.
-    pub name: String,
-    /// Visitor or staff.
-    pub kind: String,
-    /// When created.
-    pub created_at: i64,
-}
 
 /// A visit and everything about it.
 #[derive(Debug, Clone, Serialize)]
@@ -52,29 +27,58 @@ pub struct VisitRecord {
     pub emails: Vec<OutboxMessage>,
 }
 
-/// Gathers what is held about `name` (compared without regard to case),
-/// narrowed to a date of birth (YYYY-MM-DD) when given.
-pub async fn gather(db: &Db, name: &str, dob: Option<&str>) -> Result<Export> {
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    let dob_or_any = dob.unwrap_or("");
-    let ids = sqlx::query(
-        "SELECT id FROM visits WHERE (LOWER(lead_name) = LOWER($1) AND ($2 = '' OR lead_dob = $2)) \
-            OR (LOWER(prisoner_name) = LOWER($1) AND ($2 = '' OR prisoner_dob = $2)) \
-         UNION SELECT visit_id FROM visit_visitors WHERE LOWER(name) = LOWER($1) AND ($2 = '' OR dob = $2)",
+/// Every visit `who` appears in, oldest first.
+pub async fn gather(db: &Db, who: &Subject) -> Result<Vec<VisitRecord>> {
+    let name = who
+        .name
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let dob_or_any = who.date_of_birth.as_deref().unwrap_or("");
+    let email = who.email.as_deref().unwrap_or("");
+    let mut ids: Vec<String> = sqlx::query(
+        "SELECT id FROM visits WHERE ($1 <> '' AND LOWER(lead_name) = LOWER($1) AND ($2 = '' OR lead_dob = $2)) \
+            OR ($1 <> '' AND LOWER(prisoner_name) = LOWER($1) AND ($2 = '' OR prisoner_dob = $2)) \
+            OR ($3 <> '' AND lead_email = $3) \
+         UNION SELECT visit_id FROM visit_visitors WHERE $1 <> '' AND LOWER(name) = LOWER($1) AND ($2 = '' OR dob = $2)",
     )
     .bind(&name)
     .bind(dob_or_any)
+    .bind(email)
     .fetch_all(db.pool())
-    .await?;
+    .await?
+    .iter()
+    .map(|r| r.try_get::<String, _>(0))
+    .collect::<std::result::Result<_, _>>()?;
+    for account in &who.accounts {
+        let mine: Vec<String> = sqlx::query_scalar("SELECT id FROM visits WHERE account_id = $1")
+            .bind(account)
+            .fetch_all(db.pool())
+            .await?;
+        ids.extend(mine);
+    }
+    ids.sort();
+    ids.dedup();
     let mut visits_out = Vec::new();
-    for r in ids {
-        let id: String = r.try_get(0)?;
+    for id in ids {
         let visit = visits::get_visit(db, &id).await?;
         let lname = name.to_lowercase();
         let matches = |n: &str, d: &str| {
-            n.to_lowercase() == lname && (dob_or_any.is_empty() || d == dob_or_any)
+            !lname.is_empty()
+                && n.to_lowercase() == lname
+                && (dob_or_any.is_empty() || d == dob_or_any)
         };
         let mut role = Vec::new();
+        if visit
+            .account_id
+            .as_ref()
+            .is_some_and(|a| who.accounts.contains(a))
+            || who.email.as_deref() == Some(visit.lead_email.as_str())
+        {
+            role.push("account holder".to_owned());
+        }
         if matches(&visit.lead_name, &visit.lead_dob) {
             role.push("lead visitor".to_owned());
         }
@@ -120,25 +124,44 @@ pub async fn gather(db: &Db, name: &str, dob: Option<&str>) -> Result<Export> {
             .cmp(&b.visit.created_at)
             .then(a.visit.id.cmp(&b.visit.id))
     });
-    let accounts = sqlx::query("SELECT email, name, kind, created_at FROM accounts WHERE LOWER(name) = LOWER($1) ORDER BY created_at")
-        .bind(&name)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AccountRecord {
-                email: r.try_get("email")?,
-                name: r.try_get("name")?,
-                kind: r.try_get("kind")?,
-                created_at: r.try_get("created_at")?,
+    Ok(visits_out)
+}
+
+/// This system's part of the platform's subject access export.
+pub struct Part;
+
+impl SubjectAccess for Part {
+    fn gather<'a>(&'a self, db: &'a Db, who: &'a Subject) -> BoxFuture<'a, Result<Section>> {
+        Box::pin(async move {
+            let found = gather(db, who).await?;
+            let html = html! {
+                h2 { "Visits" }
+                @if found.is_empty() { p { "None." } }
+                @for r in &found {
+                    h3 { "Visit " (r.visit.reference) " (as " (r.role.join(", ")) ")" }
+                    ul {
+                        li { "Status: " (r.visit.status.label()) }
+                        li { "Establishment: " (r.visit.establishment_id) }
+                        li { "Lead visitor: " (r.visit.lead_name) ", born " (r.visit.lead_dob) ", " (r.visit.lead_email) ", " (r.visit.lead_phone) }
+                        li { "Prisoner: " (r.visit.prisoner_name) ", born " (r.visit.prisoner_dob) ", " (r.visit.prisoner_number) }
+                        @for (n, d) in &r.visit.visitors { li { "Visitor: " (n) ", born " (d) } }
+                        li { "Support needs: " (r.visit.support_needs) }
+                        li { "Sessions requested: " (r.visit.preferences.join("; ")) }
+                    }
+                    h4 { "History" }
+                    ul { @for h in &r.history { li { (ui::when(h.at)) ": " (h.detail) } } }
+                    h4 { "Emails" }
+                    @for m in &r.emails { div { p { strong { (m.subject) } " to " (m.to) } pre { (m.body) } } }
+                }
+            };
+            Ok(Section {
+                key: "visits",
+                found: found.len(),
+                noun: "visits",
+                json: serde_json::to_value(&found)
+                    .map_err(|e| platform::Error::Corrupt(e.to_string()))?,
+                html,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Export {
-        name,
-        date_of_birth: dob.map(str::to_owned),
-        generated_at: platform::now(),
-        accounts,
-        visits: visits_out,
-    })
+    }
 }

@@ -12,11 +12,11 @@ use maud::{Markup, html};
 use platform::accounts::{self, Role};
 use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
+use platform::subject_access::{AccountRecord, Section, Subject};
 use platform::web::{FormIn, OwnedCtx, Page, Platform, Sess, see_other};
 use platform::{Error, audit, outbox, require};
 use ui::forms::{self, Errors, get as field};
 use ui::{self as pages, Input, button, csrf, date_input, error_summary, input, radios};
-use visits::subject_access;
 
 pub(super) fn routes() -> Routes<Platform> {
     use Rule::{NationalAdmin, NationalAdminUnlisted};
@@ -281,19 +281,88 @@ async fn outbox_page(State(st): State<Platform>, sess: Sess) -> Page {
     ))
 }
 
-fn sar_query(q: &BTreeMap<String, String>) -> (String, Option<String>, Errors) {
+/// Whom the form asks for: a name (with an optional date of birth), an
+/// email address, or both.
+fn sar_query(q: &BTreeMap<String, String>) -> (Subject, Errors) {
     let mut e = Errors::default();
-    let name =
-        forms::name(field(q, "name"), "name", "the person's full name", &mut e).unwrap_or_default();
+    let typed_name = !field(q, "name").trim().is_empty();
+    let typed_email = !field(q, "email").trim().is_empty();
+    if !typed_name && !typed_email {
+        e.add("name", "Enter the person's full name or email address");
+        return (Subject::default(), e);
+    }
+    let name = typed_name
+        .then(|| forms::name(field(q, "name"), "name", "the person's full name", &mut e))
+        .flatten();
+    let email = typed_email
+        .then(|| forms::email(field(q, "email"), "email", &mut e))
+        .flatten();
     let typed_dob = ["day", "month", "year"]
         .iter()
         .any(|p| !field(q, &format!("dob-{p}")).is_empty());
-    let dob = if typed_dob {
+    let date_of_birth = if typed_dob {
         forms::date(q, "dob", "date of birth", &mut e).map(|d| d.to_string())
     } else {
         None
     };
-    (name, dob, e)
+    (
+        Subject {
+            name,
+            date_of_birth,
+            email,
+            accounts: Vec::new(),
+        },
+        e,
+    )
+}
+
+/// What was searched, in words ("name Alice Able, email alice@example.com").
+fn searched(who: &Subject) -> String {
+    let mut parts = Vec::new();
+    if let Some(n) = &who.name {
+        parts.push(format!("name {n}"));
+    }
+    if let Some(d) = &who.date_of_birth {
+        parts.push(format!("date of birth {d}"));
+    }
+    if let Some(m) = &who.email {
+        parts.push(format!("email {m}"));
+    }
+    parts.join(", ")
+}
+
+/// Everything every system holds about `who`: their accounts, then each
+/// system's part.
+struct Gathered {
+    accounts: Vec<AccountRecord>,
+    sections: Vec<Section>,
+}
+
+impl Gathered {
+    fn summary(&self) -> String {
+        let mut parts: Vec<String> = self
+            .sections
+            .iter()
+            .map(|s| format!("{} {}", s.found, s.noun))
+            .collect();
+        parts.push(format!("{} accounts", self.accounts.len()));
+        let last = parts.pop().unwrap_or_default();
+        if parts.is_empty() {
+            format!("Found {last}")
+        } else {
+            format!("Found {} and {last}", parts.join(", "))
+        }
+    }
+}
+
+async fn gather(st: &Platform, who: &mut Subject) -> Result<Gathered, Error> {
+    let accounts = platform::subject_access::accounts(&st.db, who).await?;
+    who.accounts = accounts.iter().map(|a| a.id.clone()).collect();
+    let mut sections = Vec::new();
+    for part in st.subject_access() {
+        sections.push(part.gather(&st.db, who).await?);
+    }
+    Ok(Gathered { accounts, sections })
 }
 
 async fn subject_access_page(
@@ -305,24 +374,20 @@ async fn subject_access_page(
     if !u.is_national_admin() {
         return Err(Error::Forbidden.into());
     }
-    let searched = q.contains_key("name");
-    let (name, dob, e) = if searched {
+    let asked = q.contains_key("name") || q.contains_key("email");
+    let (mut who, e) = if asked {
         sar_query(&q)
     } else {
-        (String::new(), None, Errors::default())
+        (Subject::default(), Errors::default())
     };
-    let found = if searched && e.is_empty() {
-        let x = subject_access::gather(&st.db, &name, dob.as_deref()).await?;
+    let found = if asked && e.is_empty() {
+        let x = gather(&st, &mut who).await?;
         audit::log(
             &st.db,
             &u.id,
             "subject_access.search",
             "subject-access",
-            &format!(
-                "found {} visits and {} accounts",
-                x.visits.len(),
-                x.accounts.len()
-            ),
+            &x.summary().to_lowercase(),
         )
         .await?;
         Some(x)
@@ -330,17 +395,22 @@ async fn subject_access_page(
         None
     };
     let qs = |fmt: &str| {
-        let mut s = format!(
-            "/staff/subject-access/export.{fmt}?name={}",
-            urlencode(&name)
-        );
-        if let Some(d) = &dob {
+        let mut s = format!("/staff/subject-access/export.{fmt}?");
+        let mut params = Vec::new();
+        if let Some(n) = &who.name {
+            params.push(format!("name={}", urlencode(n)));
+        }
+        if let Some(m) = &who.email {
+            params.push(format!("email={}", urlencode(m)));
+        }
+        if let Some(d) = &who.date_of_birth {
             let parts: Vec<&str> = d.split('-').collect();
-            s.push_str(&format!(
-                "&dob-year={}&dob-month={}&dob-day={}",
+            params.push(format!(
+                "dob-year={}&dob-month={}&dob-day={}",
                 parts[0], parts[1], parts[2]
             ));
         }
+        s.push_str(&params.join("&"));
         s
     };
     let c = sess.ctx(&st);
@@ -351,14 +421,16 @@ async fn subject_access_page(
             div class="govuk-grid-row" { div class="govuk-grid-column-two-thirds" {
                 (error_summary(&e))
                 h1 class="govuk-heading-l" { "Subject access request" }
-                p class="govuk-body" { "Find everything held about a person: as a visitor, an additional visitor or a prisoner. Every search and export is recorded in the audit log." }
+                p class="govuk-body" { "Find everything every service holds about a person: their accounts, and each service's records of them (as a visitor, an additional visitor, a prisoner or the account that asked). Search by name, by email address, or both. Every search and export is recorded in the audit log." }
                 form method="get" action="/staff/subject-access" novalidate {
                     (input("name", "Full name", field(&q, "name"), &e, Input { spellcheck_off: true, ..Default::default() }))
-                    (date_input("dob", "Date of birth (optional)", "Narrows the search. For example, 27 3 1985", &q, &e, false))
+                    (date_input("dob", "Date of birth (optional)", "Narrows a search by name. For example, 27 3 1985", &q, &e, false))
+                    (input("email", "Email address", field(&q, "email"), &e, Input { kind: Some("email"), spellcheck_off: true, ..Default::default() }))
                     button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Search" }
                 }
                 @if let Some(x) = &found {
-                    h2 class="govuk-heading-m" { "Found " (x.visits.len()) " visits and " (x.accounts.len()) " accounts" }
+                    h2 class="govuk-heading-m" { (x.summary()) }
+                    p class="govuk-body" { "Searched: " (searched(&who)) "." }
                     p class="govuk-body" {
                         a class="govuk-link" href=(qs("json")) download { "Download as JSON" } " | "
                         a class="govuk-link" href=(qs("html")) download { "Download as a web page" }
@@ -386,7 +458,7 @@ async fn export(
     sess: &Sess,
     q: &BTreeMap<String, String>,
     format: &str,
-) -> Result<Result<subject_access::Export, Response>, Error> {
+) -> Result<Result<(Subject, Gathered), Response>, Error> {
     let u = match staff(sess) {
         Ok(u) => u,
         Err(r) => return Ok(Err(*r)),
@@ -394,24 +466,20 @@ async fn export(
     if !u.is_national_admin() {
         return Err(Error::Forbidden);
     }
-    let (name, dob, e) = sar_query(q);
+    let (mut who, e) = sar_query(q);
     if !e.is_empty() {
         return Ok(Err(see_other("/staff/subject-access")));
     }
-    let x = subject_access::gather(&st.db, &name, dob.as_deref()).await?;
+    let x = gather(st, &mut who).await?;
     audit::log(
         &st.db,
         &u.id,
         "subject_access.export",
         "subject-access",
-        &format!(
-            "exported {} visits and {} accounts as {format}",
-            x.visits.len(),
-            x.accounts.len()
-        ),
+        &format!("exported as {format}: {}", x.summary().to_lowercase()),
     )
     .await?;
-    Ok(Ok(x))
+    Ok(Ok((who, x)))
 }
 
 async fn export_json(
@@ -419,11 +487,23 @@ async fn export_json(
     sess: Sess,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Page {
-    let x = match export(&st, &sess, &q, "json").await? {
+    let (who, x) = match export(&st, &sess, &q, "json").await? {
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    let body = serde_json::to_string_pretty(&x).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let mut doc = serde_json::json!({
+        "searched": {
+            "name": who.name,
+            "date_of_birth": who.date_of_birth,
+            "email": who.email,
+        },
+        "generated_at": platform::now(),
+        "accounts": x.accounts,
+    });
+    for s in &x.sections {
+        doc[s.key] = s.json.clone();
+    }
+    let body = serde_json::to_string_pretty(&doc).map_err(|e| Error::Corrupt(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),
@@ -442,38 +522,22 @@ async fn export_html(
     sess: Sess,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Page {
-    let x = match export(&st, &sess, &q, "html").await? {
+    let (who, x) = match export(&st, &sess, &q, "html").await? {
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
+    let whom = who.name.clone().or(who.email.clone()).unwrap_or_default();
     let doc = html! {
         (maud::DOCTYPE)
         html lang="en" {
-            head { meta charset="utf-8"; title { "Information held about " (x.name) } }
+            head { meta charset="utf-8"; title { "Information held about " (whom) } }
             body {
-                h1 { "Information held about " (x.name) }
-                p { "Date of birth searched: " (x.date_of_birth.clone().unwrap_or_else(|| "not given".into())) ". Produced " (pages::when(x.generated_at)) " UTC by Visit someone in prison (HMPPS)." }
+                h1 { "Information held about " (whom) }
+                p { "Searched: " (searched(&who)) ". Produced " (pages::when(platform::now())) " UTC by Lifeline (HMPPS)." }
                 h2 { "Accounts" }
                 @if x.accounts.is_empty() { p { "None." } }
                 @for a in &x.accounts { p { (a.name) ", " (a.email) " (" (a.kind) " account created " (pages::when(a.created_at)) ")" } }
-                h2 { "Visits" }
-                @if x.visits.is_empty() { p { "None." } }
-                @for r in &x.visits {
-                    h3 { "Visit " (r.visit.reference) " (as " (r.role.join(", ")) ")" }
-                    ul {
-                        li { "Status: " (r.visit.status.label()) }
-                        li { "Establishment: " (r.visit.establishment_id) }
-                        li { "Lead visitor: " (r.visit.lead_name) ", born " (r.visit.lead_dob) ", " (r.visit.lead_email) ", " (r.visit.lead_phone) }
-                        li { "Prisoner: " (r.visit.prisoner_name) ", born " (r.visit.prisoner_dob) ", " (r.visit.prisoner_number) }
-                        @for (n, d) in &r.visit.visitors { li { "Visitor: " (n) ", born " (d) } }
-                        li { "Support needs: " (r.visit.support_needs) }
-                        li { "Sessions requested: " (r.visit.preferences.join("; ")) }
-                    }
-                    h4 { "History" }
-                    ul { @for h in &r.history { li { (pages::when(h.at)) ": " (h.detail) } } }
-                    h4 { "Emails" }
-                    @for m in &r.emails { div { p { strong { (m.subject) } " to " (m.to) } pre { (m.body) } } }
-                }
+                @for s in &x.sections { (s.html) }
             }
         }
     };
