@@ -56,9 +56,11 @@ pub static WORKFLOW: Workflow<Status> = Workflow {
             who: &[Who::Visitor],
             audit: "visit.cancel_by_visitor",
         },
+        // Staff cancel a booked visit; a waiting request is rejected, with
+        // one of the standard reasons, instead.
         Transition {
             action: STAFF_CANCEL,
-            from: &[Status::Requested, Status::Booked],
+            from: &[Status::Booked],
             to: Status::Cancelled,
             who: &Who::STAFF,
             audit: "visit.cancel",
@@ -83,7 +85,6 @@ mod tests {
         (REJECT, Status::Requested, Status::Rejected),
         (CANCEL, Status::Requested, Status::Cancelled),
         (CANCEL, Status::Booked, Status::Cancelled),
-        (STAFF_CANCEL, Status::Requested, Status::Cancelled),
         (STAFF_CANCEL, Status::Booked, Status::Cancelled),
     ];
 
@@ -126,10 +127,7 @@ mod tests {
             Role::NationalAdmin,
         ] {
             let staff = Who::Role(role);
-            assert_eq!(
-                offered(Status::Requested, staff),
-                [ACCEPT, REJECT, STAFF_CANCEL]
-            );
+            assert_eq!(offered(Status::Requested, staff), [ACCEPT, REJECT]);
             assert_eq!(offered(Status::Booked, staff), [STAFF_CANCEL]);
         }
         assert_eq!(offered(Status::Requested, Who::Visitor), [CANCEL]);

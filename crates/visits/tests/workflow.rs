@@ -111,8 +111,8 @@ async fn every_move_from_every_state_against_the_database() {
         }
     }
     assert_eq!(
-        declared, 6,
-        "accept and reject from one state, cancels from two"
+        declared, 5,
+        "accept, reject and staff's cancel from one state each, the visitor's cancel from two"
     );
     // A move the table does not declare at all.
     visit_in(&db, "x", Status::Requested).await;
@@ -289,8 +289,16 @@ async fn the_public_moves_keep_their_effects_and_refuse_what_is_undeclared() {
         );
     }
 
-    // Cancelled by staff: audited as "visit.cancel", once.
+    // Staff cannot cancel a waiting request (they reject it); a booked
+    // visit they cancel is audited as "visit.cancel", once.
     let c = visits::submit(&db, &request("c", &slot)).await.unwrap().id;
+    assert!(matches!(
+        visits::cancel(&db, &c, "Prison lockdown", &staff, true).await,
+        Err(platform::Error::Conflict(_))
+    ));
+    visits::accept(&db, &c, &slot.id, visits::VisitKind::Open, &staff)
+        .await
+        .unwrap();
     visits::cancel(&db, &c, "Prison lockdown", &staff, true)
         .await
         .unwrap();
@@ -302,7 +310,7 @@ async fn the_public_moves_keep_their_effects_and_refuse_what_is_undeclared() {
         1
     );
     assert!(
-        visits::events(&db, &c).await.unwrap()[1]
+        visits::events(&db, &c).await.unwrap()[2]
             .detail
             .contains("by Sam Officer")
     );

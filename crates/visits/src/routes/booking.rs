@@ -12,6 +12,7 @@ use platform::require;
 use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
 use platform::web::{FormIn, OwnedCtx, Page, Sess, see_other};
+use platform::workflow::Who;
 use ui::forms::{Errors, get as field};
 use ui::{
     self as pages, Input, back, button, csrf, date_input, error_summary, input, select,
@@ -754,7 +755,7 @@ async fn my_visit(State(st): State<Visits>, sess: Sess, Path(reference): Path<St
             (back("/visits"))
             h1 class="govuk-heading-l" { "Visit " (v.reference) }
             (summary_list(&rows))
-            @if matches!(v.status, Status::Requested | Status::Booked) {
+            @if crate::workflow::WORKFLOW.offers(crate::workflow::CANCEL, v.status, Who::Visitor) {
                 a href={ "/visits/" (v.reference) "/cancel" } role="button" class="govuk-button govuk-button--warning" data-module="govuk-button" {
                     @if v.status == Status::Booked { "Cancel visit" } @else { "Cancel request" }
                 }

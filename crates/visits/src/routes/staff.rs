@@ -14,6 +14,7 @@ use platform::require;
 use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
 use platform::web::{FormIn, OwnedCtx, Page, Sess, see_other};
+use platform::workflow::Who;
 use ui::forms::{self, Errors, get as field};
 use ui::{
     self as pages, Input, back, button, csrf, date_input, error_summary, input, radios,
@@ -302,6 +303,11 @@ async fn render_visit(
     } else {
         field(f, "kind")
     };
+    // The buttons are the moves the workflow table offers this member of
+    // staff from the visit's state.
+    let who = c.user.as_ref().and_then(Who::of);
+    let can =
+        |action: &str| who.is_some_and(|w| crate::workflow::WORKFLOW.offers(action, v.status, w));
     Ok(c.page(
         &format!("Visit request {}", v.reference),
         e,
@@ -311,7 +317,7 @@ async fn render_visit(
             span class="govuk-caption-l" { (est.name) }
             h1 class="govuk-heading-l" { "Visit request " (v.reference) }
             (summary_list(&rows))
-            @if v.status == Status::Requested {
+            @if can(crate::workflow::ACCEPT) || can(crate::workflow::REJECT) {
                 div class="govuk-grid-row" {
                     div class="govuk-grid-column-one-half" {
                         h2 class="govuk-heading-m" { "Accept" }
@@ -332,7 +338,7 @@ async fn render_visit(
                     }
                 }
             }
-            @if v.status == Status::Booked {
+            @if can(crate::workflow::STAFF_CANCEL) {
                 h2 class="govuk-heading-m" { "Cancel this visit" }
                 form method="post" action={ "/staff/visits/" (v.id) "/cancel" } novalidate {
                     (csrf(&c.csrf))
