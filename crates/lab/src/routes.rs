@@ -166,7 +166,7 @@ async fn home(State(st): State<Web>, sess: Sess) -> Page {
         "Request queue",
         &Errors::default(),
         html! {
-            span class="govuk-caption-l" { (u.name) ", " (u.role.map(|r| r.label()).unwrap_or("")) }
+            span class="govuk-caption-l" { (u.name) ", " (u.role_labels()) }
             h1 class="govuk-heading-l" { "Justice Data Lab requests" }
             h2 class="govuk-heading-m" { "Waiting for the lab (" (waiting.len()) ")" }
             @if waiting.is_empty() { p class="govuk-body" { "Nothing is waiting." } } @else { (request_table(&waiting, true)) }

@@ -118,8 +118,15 @@ async fn database(dir: &std::path::Path) -> Db {
     .await
     .unwrap();
     sqlx::query(
-        "INSERT INTO accounts (id, email, password_hash, kind, role, name, created_at, organisation_id) \
-         VALUES ('ana', 'ana@hopetrust.test', 'x', 'datalab', 'provider', 'Ana Provider', 0, 'hope')",
+        "INSERT INTO accounts (id, email, password_hash, kind, name, created_at) \
+         VALUES ('ana', 'ana@hopetrust.test', 'x', 'datalab', 'Ana Provider', 0)",
+    )
+    .execute(db.writer())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO role_grants (account_id, system, role, scope_kind, scope_id, granted_by, granted_at) \
+         VALUES ('ana', 'lab', 'provider', 'organisation', 'hope', 'system', 0)",
     )
     .execute(db.writer())
     .await

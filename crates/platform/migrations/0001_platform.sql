@@ -23,7 +23,6 @@ CREATE TABLE accounts (
     email TEXT NOT NULL UNIQUE,
     password_hash TEXT NOT NULL,
     kind TEXT NOT NULL,
-    role TEXT,
     name TEXT NOT NULL,
     verified_at BIGINT,
     verify_token_hash TEXT,
@@ -31,15 +30,23 @@ CREATE TABLE accounts (
     -- never confirmed is deleted, so nobody can hold an address they do
     -- not own.
     verify_sent_at BIGINT,
-    created_at BIGINT NOT NULL,
-    organisation_id TEXT REFERENCES organisations(id)
+    created_at BIGINT NOT NULL
 );
 
-CREATE TABLE staff_establishments (
+-- Role grants: (system, role, scope). A scope is national, an
+-- establishment of the registry or an organisation; one account may hold
+-- several grants.
+CREATE TABLE role_grants (
     account_id TEXT NOT NULL REFERENCES accounts(id),
-    establishment_id TEXT NOT NULL REFERENCES establishments(id),
-    PRIMARY KEY (account_id, establishment_id)
+    system TEXT NOT NULL,
+    role TEXT NOT NULL,
+    scope_kind TEXT NOT NULL,
+    scope_id TEXT NOT NULL,
+    granted_by TEXT NOT NULL,
+    granted_at BIGINT NOT NULL,
+    PRIMARY KEY (account_id, system, role, scope_kind, scope_id)
 );
+CREATE INDEX role_grants_by_role ON role_grants (role);
 
 -- Sessions are keyed by a hash of the cookie's token: a copy of this table
 -- cannot be used to sign in as anyone.

@@ -36,11 +36,14 @@ impl Kind {
         }
     }
 
-    fn parse(s: &str) -> Kind {
+    /// Parses a stored name. An unknown kind is corrupt data, never a
+    /// visitor by default.
+    pub fn parse(s: &str) -> Result<Kind> {
         match s {
-            "staff" => Kind::Staff,
-            "datalab" => Kind::DataLab,
-            _ => Kind::Visitor,
+            "visitor" => Ok(Kind::Visitor),
+            "staff" => Ok(Kind::Staff),
+            "datalab" => Ok(Kind::DataLab),
+            other => Err(Error::Corrupt(format!("account kind {other:?}"))),
         }
     }
 }
@@ -99,6 +102,35 @@ impl Role {
         }
     }
 
+    /// Every role, in the order the accounts page offers them.
+    pub const ALL: [Role; 6] = [
+        Role::BookingStaff,
+        Role::EstablishmentAdmin,
+        Role::NationalAdmin,
+        Role::Provider,
+        Role::Analyst,
+        Role::AssetOwner,
+    ];
+
+    /// The system whose role it is (`platform` for the administrator of
+    /// them all).
+    pub fn system(self) -> &'static str {
+        match self {
+            Role::BookingStaff | Role::EstablishmentAdmin => "visits",
+            Role::NationalAdmin => "platform",
+            Role::Provider | Role::Analyst | Role::AssetOwner => "lab",
+        }
+    }
+
+    /// The kind of scope a grant of this role has.
+    pub fn scope_kind(self) -> &'static str {
+        match self {
+            Role::BookingStaff | Role::EstablishmentAdmin => "establishment",
+            Role::Provider => "organisation",
+            Role::NationalAdmin | Role::Analyst | Role::AssetOwner => "national",
+        }
+    }
+
     /// How people read it.
     pub fn label(self) -> &'static str {
         match self {
@@ -142,12 +174,154 @@ pub struct Account {
     pub name: String,
     /// Visitor or staff.
     pub kind: Kind,
-    /// Staff role.
-    pub role: Option<Role>,
+    /// What the account may do, and where.
+    pub grants: Vec<Grant>,
     /// Whether the email address has been confirmed.
     pub verified: bool,
-    /// A Data Lab provider's organisation (its key).
-    pub organisation: Option<String>,
+}
+
+/// Where a grant applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Scope {
+    /// Everywhere.
+    National,
+    /// One establishment of the registry (its key).
+    Establishment(String),
+    /// One organisation (its key).
+    Organisation(String),
+}
+
+impl Scope {
+    fn kind(&self) -> &'static str {
+        match self {
+            Scope::National => "national",
+            Scope::Establishment(_) => "establishment",
+            Scope::Organisation(_) => "organisation",
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            Scope::National => "",
+            Scope::Establishment(id) | Scope::Organisation(id) => id,
+        }
+    }
+
+    fn parse(kind: &str, id: String) -> Result<Scope> {
+        Ok(match kind {
+            "national" => Scope::National,
+            "establishment" => Scope::Establishment(id),
+            "organisation" => Scope::Organisation(id),
+            other => return Err(Error::Corrupt(format!("grant scope {other:?}"))),
+        })
+    }
+}
+
+/// A role granted to an account, in a scope: `(system, role, scope)`, the
+/// system being the role's own. One account may hold several (an officer
+/// who books visits at one prison and administers another).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// What the account may do.
+    pub role: Role,
+    /// Where.
+    pub scope: Scope,
+}
+
+impl Grant {
+    /// A grant, checked: the scope must be the kind the role takes.
+    pub fn new(role: Role, scope: Scope) -> Result<Grant> {
+        if role.scope_kind() != scope.kind() {
+            return Err(Error::Conflict(format!(
+                "a {} is granted for {} scope, not {}",
+                role.label().to_lowercase(),
+                role.scope_kind(),
+                scope.kind()
+            )));
+        }
+        Ok(Grant { role, scope })
+    }
+}
+
+/// The grants an account holds.
+pub async fn grants_of(db: &Db, account_id: &str) -> Result<Vec<Grant>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT role, scope_kind, scope_id FROM role_grants WHERE account_id = $1 ORDER BY system, role, scope_id",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(role, kind, id)| {
+            Ok(Grant {
+                role: Role::parse(&role)
+                    .ok_or_else(|| Error::Corrupt(format!("grant role {role:?}")))?,
+                scope: Scope::parse(&kind, id)?,
+            })
+        })
+        .collect()
+}
+
+async fn insert_grant(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+    g: &Grant,
+    by: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO role_grants (account_id, system, role, scope_kind, scope_id, granted_by, granted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (account_id, system, role, scope_kind, scope_id) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(g.role.system())
+    .bind(g.role.as_str())
+    .bind(g.scope.kind())
+    .bind(g.scope.id())
+    .bind(by)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Grants `grant` to an existing account, audited in the same transaction.
+/// The role must suit the account (a prison role for staff, a Data Lab role
+/// for a Data Lab account). `false` when the account already held it.
+pub async fn grant(db: &Db, account_id: &str, grant: &Grant, by: &str) -> Result<bool> {
+    let mut tx = db.begin_write().await?;
+    let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let kind = Kind::parse(&kind.ok_or(Error::NotFound)?)?;
+    if grant.role.kind() != kind {
+        return Err(Error::Conflict(format!(
+            "a {} account cannot be given the role {}",
+            kind.as_str(),
+            grant.role.label().to_lowercase()
+        )));
+    }
+    let added = insert_grant(&mut tx, account_id, grant, by).await?;
+    if added {
+        crate::audit::record(
+            &mut tx,
+            by,
+            "account.grant",
+            account_id,
+            &format!(
+                "{} {} {}",
+                grant.role.system(),
+                grant.role.as_str(),
+                grant.scope.id()
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    // Their next sign-in carries the new grant; sessions are not rewritten.
+    Ok(added)
 }
 
 /// Password hashing with a configurable memory cost.
@@ -202,16 +376,14 @@ pub fn normalise_email(email: &str) -> String {
 
 fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account> {
     let kind: String = row.try_get("kind")?;
-    let role: Option<String> = row.try_get("role")?;
     let verified: Option<i64> = row.try_get("verified_at")?;
     Ok(Account {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         name: row.try_get("name")?,
-        kind: Kind::parse(&kind),
-        role: role.as_deref().and_then(Role::parse),
+        kind: Kind::parse(&kind)?,
+        grants: Vec::new(),
         verified: verified.is_some(),
-        organisation: row.try_get("organisation_id")?,
     })
 }
 
@@ -275,8 +447,8 @@ pub async fn register_visitor(
         }
         None => {
             let result = sqlx::query(
-                "INSERT INTO accounts (id, email, password_hash, kind, role, name, verified_at, verify_token_hash, verify_sent_at, created_at) \
-                 VALUES ($1, $2, $3, 'visitor', NULL, $4, NULL, $5, $6, $6)",
+                "INSERT INTO accounts (id, email, password_hash, kind, name, verified_at, verify_token_hash, verify_sent_at, created_at) \
+                 VALUES ($1, $2, $3, 'visitor', $4, NULL, $5, $6, $6)",
             )
             .bind(&id)
             .bind(&email)
@@ -305,9 +477,8 @@ pub async fn register_visitor(
             email,
             name: name.to_owned(),
             kind: Kind::Visitor,
-            role: None,
+            grants: Vec::new(),
             verified: false,
-            organisation: None,
         },
         token,
     ))
@@ -411,7 +582,7 @@ pub async fn authenticate(
 ) -> Result<Option<Account>> {
     let email = normalise_email(email);
     let row = sqlx::query(
-        "SELECT id, email, name, kind, role, verified_at, organisation_id, password_hash FROM accounts WHERE email = $1",
+        "SELECT id, email, name, kind, verified_at, password_hash FROM accounts WHERE email = $1",
     )
     .bind(&email)
     .fetch_optional(db.pool())
@@ -428,14 +599,18 @@ pub async fn authenticate(
         .await
         .unwrap_or(false);
     match row {
-        Some(row) if ok => Ok(Some(account_from_row(&row)?)),
+        Some(row) if ok => {
+            let mut account = account_from_row(&row)?;
+            account.grants = grants_of(db, &account.id).await?;
+            Ok(Some(account))
+        }
         _ => Ok(None),
     }
 }
 
-/// Creates a staff account for `establishments` (ignored for national
-/// administrators, who see all). Staff accounts need no email confirmation:
-/// an administrator vouches for them.
+/// Creates a staff account with `role` at each of `establishments` (a
+/// national administrator's grant is national, and takes none). Staff
+/// accounts need no email confirmation: an administrator vouches for them.
 pub async fn create_staff(
     db: &Db,
     hasher: &Hasher,
@@ -445,48 +620,47 @@ pub async fn create_staff(
     role: Role,
     establishments: &[&str],
 ) -> Result<Account> {
+    if role.kind() != Kind::Staff {
+        return Err(Error::Conflict("not a prison staff role".into()));
+    }
+    let grants = if role.scope_kind() == "national" {
+        vec![Grant::new(role, Scope::National)?]
+    } else {
+        establishments
+            .iter()
+            .map(|e| Grant::new(role, Scope::Establishment((*e).to_owned())))
+            .collect::<Result<Vec<_>>>()?
+    };
     let hash = hasher.hash(password)?;
     let mut tx = db.begin_write().await?;
-    let account = insert_vouched(&mut tx, Kind::Staff, role, email, name, &hash, None).await?;
-    for est in establishments {
-        sqlx::query(
-            "INSERT INTO staff_establishments (account_id, establishment_id) VALUES ($1, $2)",
-        )
-        .bind(&account.id)
-        .bind(*est)
-        .execute(&mut *tx)
-        .await?;
-    }
+    let account = insert_vouched(&mut tx, Kind::Staff, &grants, email, name, &hash).await?;
     tx.commit().await?;
     Ok(account)
 }
 
 /// Inserts an account that an administrator vouches for (so needs no
-/// email confirmation), with `hash` its password's hash.
+/// email confirmation), with `hash` its password's hash, and its grants.
 async fn insert_vouched(
     conn: &mut sqlx::AnyConnection,
     kind: Kind,
-    role: Role,
+    grants: &[Grant],
     email: &str,
     name: &str,
     hash: &str,
-    organisation: Option<String>,
 ) -> Result<Account> {
     let email = normalise_email(email);
     let id = new_id();
     let inserted = sqlx::query(
-        "INSERT INTO accounts (id, email, password_hash, kind, role, name, verified_at, verify_token_hash, created_at, organisation_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $7, $8)",
+        "INSERT INTO accounts (id, email, password_hash, kind, name, verified_at, verify_token_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $6)",
     )
     .bind(&id)
     .bind(&email)
     .bind(hash)
     .bind(kind.as_str())
-    .bind(role.as_str())
     .bind(name)
     .bind(now())
-    .bind(organisation.clone())
-    .execute(conn)
+    .execute(&mut *conn)
     .await
     .map_err(Error::from);
     if let Err(e) = inserted {
@@ -496,20 +670,22 @@ async fn insert_vouched(
             e
         });
     }
+    for g in grants {
+        insert_grant(conn, &id, g, "system").await?;
+    }
     Ok(Account {
         id,
         email,
         name: name.to_owned(),
         kind,
-        role: Some(role),
+        grants: grants.to_vec(),
         verified: true,
-        organisation,
     })
 }
 
 /// The key of the organisation called `name`, made on first use. Names
 /// are compared as typed, after trimming.
-async fn ensure_organisation(conn: &mut sqlx::AnyConnection, name: &str) -> Result<String> {
+pub async fn ensure_organisation(conn: &mut sqlx::AnyConnection, name: &str) -> Result<String> {
     let name = name.trim();
     // Names are unique: an organisation that exists (or that someone else
     // makes meanwhile) is kept, and its key read back.
@@ -567,46 +743,44 @@ pub async fn create_datalab(
     // One transaction, so an account refused (its email taken) leaves no
     // organisation behind.
     let mut tx = db.begin_write().await?;
-    let organisation = match organisation {
-        Some(o) => Some(ensure_organisation(&mut tx, o).await?),
-        None => None,
+    let scope = match organisation {
+        Some(o) => Scope::Organisation(ensure_organisation(&mut tx, o).await?),
+        None => Scope::National,
     };
-    let account = insert_vouched(
-        &mut tx,
-        Kind::DataLab,
-        role,
-        email,
-        name,
-        &hash,
-        organisation,
-    )
-    .await?;
+    let grant = Grant::new(role, scope)?;
+    let account = insert_vouched(&mut tx, Kind::DataLab, &[grant], email, name, &hash).await?;
     tx.commit().await?;
     Ok(account)
 }
 
-/// The establishments a staff member is assigned to.
+/// The establishments an account holds a grant for.
 pub async fn staff_establishments(db: &Db, account_id: &str) -> Result<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT establishment_id FROM staff_establishments WHERE account_id = $1 ORDER BY establishment_id",
-    )
-    .bind(account_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| r.try_get::<String, _>(0).map_err(Error::from))
-        .collect()
+    let mut out: Vec<String> = grants_of(db, account_id)
+        .await?
+        .into_iter()
+        .filter_map(|g| match g.scope {
+            Scope::Establishment(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// Looks an account up by email address.
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<Account>> {
-    let row = sqlx::query(
-        "SELECT id, email, name, kind, role, verified_at, organisation_id FROM accounts WHERE email = $1",
-    )
-    .bind(normalise_email(email))
-    .fetch_optional(db.pool())
-    .await?;
-    row.as_ref().map(account_from_row).transpose()
+    let row =
+        sqlx::query("SELECT id, email, name, kind, verified_at FROM accounts WHERE email = $1")
+            .bind(normalise_email(email))
+            .fetch_optional(db.pool())
+            .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let mut account = account_from_row(&row)?;
+    account.grants = grants_of(db, &account.id).await?;
+    Ok(Some(account))
 }
 
 /// Makes sure a national administrator exists. Returns the password when
@@ -617,11 +791,10 @@ pub async fn ensure_admin(
     email: &str,
     password: Option<&str>,
 ) -> Result<Option<String>> {
-    let existing: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM accounts WHERE kind = 'staff' AND role = 'national_admin'",
-    )
-    .fetch_one(db.pool())
-    .await?;
+    let existing: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM role_grants WHERE role = 'national_admin'")
+            .fetch_one(db.pool())
+            .await?;
     if existing > 0 {
         return Ok(None);
     }
@@ -642,23 +815,18 @@ pub async fn ensure_admin(
     Ok(generated.then_some(password))
 }
 
-/// Every staff account with its establishments, by name.
-pub async fn list_staff(db: &Db) -> Result<Vec<(Account, Vec<String>)>> {
+/// Every staff and Data Lab account with its grants, by name.
+pub async fn list_staff(db: &Db) -> Result<Vec<Account>> {
     let rows = sqlx::query(
-        "SELECT id, email, name, kind, role, verified_at, organisation_id FROM accounts WHERE kind IN ('staff', 'datalab') ORDER BY name, email",
+        "SELECT id, email, name, kind, verified_at FROM accounts WHERE kind IN ('staff', 'datalab') ORDER BY name, email",
     )
     .fetch_all(db.pool())
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let a = account_from_row(r)?;
-        // Only prison staff work for establishments.
-        let ests = if a.kind == Kind::Staff {
-            staff_establishments(db, &a.id).await?
-        } else {
-            Vec::new()
-        };
-        out.push((a, ests));
+        let mut a = account_from_row(r)?;
+        a.grants = grants_of(db, &a.id).await?;
+        out.push(a);
     }
     Ok(out)
 }

@@ -248,10 +248,25 @@ mod tests {
             email: "u@example.test".into(),
             name: "U".into(),
             kind,
-            role,
-            establishments: vec!["hull".into()],
-            organisation: organisation.map(str::to_owned),
+            grants: grants(role, organisation),
         }
+    }
+
+    /// The grant a single-role account holds: at Hull for a prison role,
+    /// for its organisation for a provider (none given: a grant without
+    /// one, which must not pass for a provider's).
+    fn grants(role: Option<Role>, organisation: Option<&str>) -> Vec<crate::accounts::Grant> {
+        use crate::accounts::{Grant, Scope};
+        role.map(|role| Grant {
+            role,
+            scope: match (role.scope_kind(), organisation) {
+                ("establishment", _) => Scope::Establishment("hull".into()),
+                ("organisation", Some(o)) => Scope::Organisation(o.into()),
+                _ => Scope::National,
+            },
+        })
+        .into_iter()
+        .collect()
     }
 
     #[test]
@@ -335,7 +350,7 @@ mod tests {
         for (rule, want) in table {
             assert_eq!(check(rule, None), want[0], "{rule:?} anonymous");
             for (p, w) in people.iter().zip(&want[1..]) {
-                assert_eq!(check(rule, Some(p)), *w, "{rule:?} {:?}", p.role);
+                assert_eq!(check(rule, Some(p)), *w, "{rule:?} {:?}", p.grants);
             }
         }
     }

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::{Kind, Role};
+use crate::accounts::{Grant, Kind, Role, Scope};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::{random_token, sha256_hex};
@@ -45,24 +45,54 @@ pub struct SessionUser {
     pub email: String,
     pub name: String,
     pub kind: Kind,
-    pub role: Option<Role>,
-    /// Establishments a staff member works for (all, for a national
-    /// administrator).
-    pub establishments: Vec<String>,
-    /// A Data Lab provider's organisation (its key).
-    #[serde(default)]
-    pub organisation: Option<String>,
+    /// What the account may do, and where, as granted when they signed in.
+    pub grants: Vec<Grant>,
 }
 
 impl SessionUser {
+    /// Whether the account holds `role` anywhere.
+    pub fn has(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Whether the account holds `role` for establishment `id` (or
+    /// nationally).
+    fn has_at(&self, role: Role, id: &str) -> bool {
+        self.grants.iter().any(|g| {
+            g.role == role
+                && match &g.scope {
+                    Scope::National => true,
+                    Scope::Establishment(e) => e == id,
+                    Scope::Organisation(_) => false,
+                }
+        })
+    }
+
+    /// The roles held, as people read them ("Booking staff, Establishment
+    /// administrator").
+    pub fn role_labels(&self) -> String {
+        let mut labels: Vec<&str> = self.grants.iter().map(|g| g.role.label()).collect();
+        labels.dedup();
+        labels.join(", ")
+    }
+
     pub fn is_staff(&self) -> bool {
         self.kind == Kind::Staff
     }
 
+    /// Whether a member of prison staff works at establishment `id`, in
+    /// any role (national administrators work everywhere).
     pub fn can_see_establishment(&self, id: &str) -> bool {
         self.is_staff()
-            && (self.role == Some(Role::NationalAdmin)
-                || self.establishments.iter().any(|e| e == id))
+            && (self.has(Role::NationalAdmin)
+                || self.has_at(Role::BookingStaff, id)
+                || self.has_at(Role::EstablishmentAdmin, id))
+    }
+
+    /// Whether they may change establishment `id`'s settings.
+    pub fn can_administer(&self, id: &str) -> bool {
+        self.is_staff()
+            && (self.has(Role::NationalAdmin) || self.has_at(Role::EstablishmentAdmin, id))
     }
 
     /// The user as the actor a history records.
@@ -83,16 +113,18 @@ impl SessionUser {
     }
 
     fn is_datalab(&self, role: Role) -> bool {
-        self.kind == Kind::DataLab && self.role == Some(role)
+        self.kind == Kind::DataLab && self.has(role)
     }
 
     /// A provider organisation's user (with the organisation's key).
     pub fn provider_organisation(&self) -> Option<&str> {
-        if self.is_datalab(Role::Provider) {
-            self.organisation.as_deref()
-        } else {
-            None
+        if self.kind != Kind::DataLab {
+            return None;
         }
+        self.grants.iter().find_map(|g| match (&g.role, &g.scope) {
+            (Role::Provider, Scope::Organisation(o)) => Some(o.as_str()),
+            _ => None,
+        })
     }
 
     pub fn is_analyst(&self) -> bool {
@@ -104,15 +136,12 @@ impl SessionUser {
     }
 
     pub fn is_national_admin(&self) -> bool {
-        self.is_staff() && self.role == Some(Role::NationalAdmin)
+        self.is_staff() && self.has(Role::NationalAdmin)
     }
 
+    /// Whether they administer any establishment (or all).
     pub fn is_admin(&self) -> bool {
-        self.is_staff()
-            && matches!(
-                self.role,
-                Some(Role::NationalAdmin | Role::EstablishmentAdmin)
-            )
+        self.is_staff() && (self.has(Role::NationalAdmin) || self.has(Role::EstablishmentAdmin))
     }
 }
 

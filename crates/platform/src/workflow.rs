@@ -54,13 +54,17 @@ impl Who {
         Who::Role(Role::NationalAdmin),
     ];
 
-    /// Who a signed-in user is, for asking a table what they may do. A
-    /// staff or Data Lab account without a role may do nothing.
-    pub fn of(user: &SessionUser) -> Option<Who> {
-        match (user.kind, user.role) {
-            (Kind::Visitor, _) => Some(Who::Visitor),
-            (_, Some(role)) => Some(Who::Role(role)),
-            (_, None) => None,
+    /// Everyone a signed-in user is, for asking a table what they may do:
+    /// a visitor, or each role their grants hold. A staff or Data Lab
+    /// account without a grant may do nothing.
+    pub fn of(user: &SessionUser) -> Vec<Who> {
+        match user.kind {
+            Kind::Visitor => vec![Who::Visitor],
+            _ => {
+                let mut roles: Vec<Who> = user.grants.iter().map(|g| Who::Role(g.role)).collect();
+                roles.dedup();
+                roles
+            }
         }
     }
 

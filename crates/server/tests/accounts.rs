@@ -392,3 +392,99 @@ async fn links_in_emails_follow_the_listening_address() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_account_holds_several_grants_each_in_its_scope() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let officer = app
+        .staff(
+            "officer@hmpps.test",
+            server::accounts::Role::BookingStaff,
+            &["hull"],
+        )
+        .await;
+    assert_eq!(officer.get("/staff/establishments/leeds").await.status, 403);
+    assert_eq!(
+        officer
+            .get("/staff/establishments/hull/settings")
+            .await
+            .status,
+        403
+    );
+    // A national administrator adds a second role, at another prison.
+    let admin = app.admin().await;
+    admin.get("/staff/accounts").await;
+    let page = admin
+        .post_form(
+            "/staff/accounts/grant",
+            &[
+                ("grant-email", "officer@hmpps.test"),
+                ("grant-role", "establishment_admin"),
+                ("grant-establishment", "leeds"),
+            ],
+        )
+        .await;
+    assert!(
+        page.body
+            .contains("is now also establishment administrator"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Establishment administrator, Leeds"));
+    // A scope the role does not take, and an unknown account, are refused.
+    let page = admin
+        .post_form(
+            "/staff/accounts/grant",
+            &[
+                ("grant-email", "officer@hmpps.test"),
+                ("grant-role", "analyst"),
+                ("grant-establishment", ""),
+            ],
+        )
+        .await;
+    assert!(
+        page.body.contains("cannot be given the role"),
+        "{}",
+        page.body
+    );
+    let page = admin
+        .post_form(
+            "/staff/accounts/grant",
+            &[
+                ("grant-email", "nobody@hmpps.test"),
+                ("grant-role", "booking_staff"),
+                ("grant-establishment", "hull"),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("There is no staff or Data Lab account"));
+    assert_eq!(
+        server::audit::count(app.db(), "account.grant", None)
+            .await
+            .unwrap(),
+        1
+    );
+    // The grant holds from the next sign-in: each role in its own scope.
+    let officer = app.client();
+    officer
+        .sign_in("officer@hmpps.test", "staff password 1")
+        .await;
+    assert_eq!(officer.get("/staff/establishments/hull").await.status, 200);
+    assert_eq!(officer.get("/staff/establishments/leeds").await.status, 200);
+    assert_eq!(
+        officer
+            .get("/staff/establishments/leeds/settings")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        officer
+            .get("/staff/establishments/hull/settings")
+            .await
+            .status,
+        403,
+        "administering Leeds does not make them Hull's administrator"
+    );
+    app.stop().await;
+}

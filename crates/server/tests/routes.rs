@@ -345,14 +345,22 @@ fn the_policy_stated_here_is_the_one_the_platform_applies() {
     use platform::accounts::Kind;
     use platform::rules::{Decision, check};
     use platform::sessions::SessionUser;
-    let user = |kind, role, organisation: Option<&str>| SessionUser {
+    let user = |kind, role: Option<Role>, organisation: Option<&str>| SessionUser {
         id: "u".into(),
         email: "u@example.test".into(),
         name: "U".into(),
         kind,
-        role,
-        establishments: vec!["hull".into()],
-        organisation: organisation.map(str::to_owned),
+        grants: role
+            .map(|role| platform::accounts::Grant {
+                role,
+                scope: match (role.scope_kind(), organisation) {
+                    ("establishment", _) => platform::accounts::Scope::Establishment("hull".into()),
+                    ("organisation", Some(o)) => platform::accounts::Scope::Organisation(o.into()),
+                    _ => platform::accounts::Scope::National,
+                },
+            })
+            .into_iter()
+            .collect(),
     };
     let as_user = |who: Who| match who {
         Who::Anonymous => None,

@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use platform::accounts::{self, Role};
+use platform::accounts::{self, Role, Scope};
 use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
 use platform::subject_access::{AccountRecord, Section, Subject};
@@ -40,6 +40,7 @@ pub(super) fn routes() -> Routes<Platform> {
             accounts_page,
             accounts_post,
         )
+        .post("/staff/accounts/grant", NationalAdmin, grant_post)
 }
 
 /// The signed-in member of staff. Each route's rule has already refused
@@ -87,6 +88,13 @@ async fn render_accounts(
         (r.as_str().to_owned(), r.label().to_owned(), reveal)
     })
     .collect();
+    // A provider's organisation is theirs from the start: it is not a role
+    // added to another account.
+    let grant_roles: Vec<(String, String, Option<Markup>)> = Role::ALL
+        .iter()
+        .filter(|r| **r != Role::Provider)
+        .map(|r| (r.as_str().to_owned(), r.label().to_owned(), None))
+        .collect();
     Ok(c.page(
         "Staff accounts",
         e,
@@ -98,16 +106,18 @@ async fn render_accounts(
                     thead class="govuk-table__head" { tr class="govuk-table__row" {
                         th scope="col" class="govuk-table__header" { "Name" }
                         th scope="col" class="govuk-table__header" { "Email" }
-                        th scope="col" class="govuk-table__header" { "Role" }
-                        th scope="col" class="govuk-table__header" { "Establishments" }
+                        th scope="col" class="govuk-table__header" { "Roles" }
                     } }
                     tbody class="govuk-table__body" {
-                        @for (a, ests) in &staff_list {
+                        @for a in &staff_list {
                             tr class="govuk-table__row" {
                                 td class="govuk-table__cell" { (a.name) }
                                 td class="govuk-table__cell" { (a.email) }
-                                td class="govuk-table__cell" { (a.role.map(|r| r.label()).unwrap_or("")) }
-                                td class="govuk-table__cell" { @if a.role == Some(Role::NationalAdmin) { "All" } @else if a.kind == accounts::Kind::DataLab { "Justice Data Lab" } @else { (ests.join(", ")) } }
+                                td class="govuk-table__cell" {
+                                    ul class="govuk-list" {
+                                        @for g in &a.grants { li { (g.role.label()) ", " (scope_name(&g.scope, &ests)) } }
+                                    }
+                                }
                             }
                         }
                     }
@@ -122,9 +132,92 @@ async fn render_accounts(
                     (input("staff-password", "First password", "", e, Input { kind: Some("password"), autocomplete: Some("new-password"), hint: Some("At least 10 characters. Give it to them in person; they should change it"), ..Default::default() }))
                     (button("Add account"))
                 }
+                h2 class="govuk-heading-m" { "Give an account another role" }
+                p class="govuk-body" { "One account may hold several roles: for example booking staff at one establishment and its administrator at another." }
+                form method="post" action="/staff/accounts/grant" novalidate {
+                    (csrf(&c.csrf))
+                    (input("grant-email", "Email address of the account", field(f, "grant-email"), e, Input { kind: Some("email"), spellcheck_off: true, ..Default::default() }))
+                    (radios("grant-role", "Role to add", &grant_roles, field(f, "grant-role"), e))
+                    (pages::select("grant-establishment", "Establishment", Some("Not needed for a national role or the Data Lab"), &options, field(f, "grant-establishment"), e))
+                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Add role" }
+                }
             } }
         },
     ))
+}
+
+/// Where a grant applies, as people read it.
+fn scope_name(scope: &Scope, ests: &[platform::registry::Establishment]) -> String {
+    match scope {
+        Scope::National => "everywhere".into(),
+        Scope::Establishment(id) => ests
+            .iter()
+            .find(|e| &e.id == id)
+            .map(|e| e.name.clone())
+            .unwrap_or_else(|| id.clone()),
+        Scope::Organisation(_) => "for their organisation".into(),
+    }
+}
+
+async fn grant_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let mut e = Errors::default();
+    let email = forms::email(field(&f, "grant-email"), "grant-email", &mut e);
+    let role = Role::parse(field(&f, "grant-role")).filter(|r| *r != Role::Provider);
+    if role.is_none() {
+        e.add("grant-role", "Select a role");
+    }
+    let est = field(&f, "grant-establishment");
+    let ests = st.establishments().await?;
+    let scope = match role.map(Role::scope_kind) {
+        Some("establishment") => {
+            if ests.iter().any(|x| x.id == est) {
+                Some(Scope::Establishment(est.to_owned()))
+            } else {
+                e.add(
+                    "grant-establishment",
+                    "Select the establishment the role is for",
+                );
+                None
+            }
+        }
+        _ => Some(Scope::National),
+    };
+    let account = match &email {
+        Some(email) => accounts::find_by_email(&st.db, email).await?,
+        None => None,
+    };
+    if email.is_some() && account.is_none() {
+        e.add(
+            "grant-email",
+            "There is no staff or Data Lab account with that email address",
+        );
+    }
+    if let (true, Some(account), Some(role), Some(scope)) = (e.is_empty(), &account, role, scope) {
+        let grant = accounts::Grant::new(role, scope)?;
+        match accounts::grant(&st.db, &account.id, &grant, &u.id).await {
+            Ok(added) => {
+                let notice = if added {
+                    format!(
+                        "{} is now also {}",
+                        account.name,
+                        role.label().to_lowercase()
+                    )
+                } else {
+                    format!("{} already had that role", account.name)
+                };
+                sess.update(|s| s.notice = Some(notice));
+                return Ok(see_other("/staff/accounts"));
+            }
+            Err(Error::Conflict(m)) => e.add("grant-role", forms::capital(&m)),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let c = sess.ctx(&st);
+    Ok(render_accounts(&st, &c, &f, &e).await?)
 }
 
 async fn accounts_page(State(st): State<Platform>, sess: Sess) -> Page {

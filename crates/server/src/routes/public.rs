@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 
-use platform::accounts::{self, Kind, Role};
+use platform::accounts;
 use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
 use platform::web::{FormIn, Page, Platform, Sess, error_page, see_other};
@@ -554,25 +554,12 @@ async fn sign_in(
         return Ok(sign_in_page(&st, &sess, &email, &e));
     }
     st.limiter.clear(&st.db, &email, ip).await?;
-    // Only prison staff work for establishments.
-    let establishments_list = match (account.kind, account.role) {
-        (Kind::Staff, Some(Role::NationalAdmin)) => st
-            .establishments()
-            .await?
-            .iter()
-            .map(|e| e.id.clone())
-            .collect(),
-        (Kind::Staff, Some(_)) => accounts::staff_establishments(&st.db, &account.id).await?,
-        _ => Vec::new(),
-    };
     let user = SessionUser {
         id: account.id,
         email: account.email,
         name: account.name,
         kind: account.kind,
-        role: account.role,
-        establishments: establishments_list,
-        organisation: account.organisation,
+        grants: account.grants,
     };
     let home = user.home();
     sess.sign_in(user);
