@@ -77,6 +77,26 @@ pub const MIGRATIONS: &[platform::db::Migration] = &[platform::db::Migration {
     postgres: &[],
 }];
 
+/// The lab's scheduled work, for the platform's job runner: the lifecycle
+/// sweep (closing reviews, destroying data that is due) every
+/// `sweep_interval_minutes`, on one instance at a time.
+pub fn jobs(db: &Db, lab: &Lab) -> Vec<platform::jobs::Job> {
+    let (db, lab) = (db.clone(), lab.clone());
+    let every = std::time::Duration::from_secs(lab.config.sweep_interval_minutes.max(1) * 60);
+    vec![platform::jobs::Job::new(
+        "lab.sweep",
+        every,
+        true,
+        move || {
+            let (db, lab) = (db.clone(), lab.clone());
+            async move {
+                let swept = sweep(&db, &lab).await?;
+                Ok(swept.closed + swept.destroyed + swept.files_removed)
+            }
+        },
+    )]
+}
+
 /// The lab's service name and menus.
 pub struct Menu;
 

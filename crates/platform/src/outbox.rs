@@ -70,30 +70,47 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
 }
 
+fn message_from_row(r: &sqlx::any::AnyRow) -> Result<OutboxMessage> {
+    Ok(OutboxMessage {
+        id: r.try_get("id")?,
+        to: r.try_get("to_addr")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        created_at: r.try_get("created_at")?,
+        attempts: r.try_get("attempts")?,
+        sent_at: r.try_get("sent_at")?,
+        failed: r.try_get::<i64, _>("failed")? != 0,
+        last_error: r.try_get("last_error")?,
+    })
+}
+
+const MESSAGE_COLUMNS: &str =
+    "id, to_addr, subject, body, created_at, attempts, sent_at, failed, last_error";
+
 /// The most recent messages, newest first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMessage>> {
-    let rows = sqlx::query(
-        "SELECT id, to_addr, subject, body, created_at, attempts, sent_at, failed, last_error FROM outbox \
-         ORDER BY created_at DESC, id LIMIT $1",
-    )
+    sqlx::query(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM outbox ORDER BY created_at DESC, id LIMIT $1"
+    ))
     .bind(limit)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OutboxMessage {
-                id: r.try_get("id")?,
-                to: r.try_get("to_addr")?,
-                subject: r.try_get("subject")?,
-                body: r.try_get("body")?,
-                created_at: r.try_get("created_at")?,
-                attempts: r.try_get("attempts")?,
-                sent_at: r.try_get("sent_at")?,
-                failed: r.try_get::<i64, _>("failed")? != 0,
-                last_error: r.try_get("last_error")?,
-            })
-        })
-        .collect()
+    .await?
+    .iter()
+    .map(message_from_row)
+    .collect()
+}
+
+/// The messages about one record, oldest first.
+pub async fn about(db: &Db, record: &str) -> Result<Vec<OutboxMessage>> {
+    sqlx::query(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM outbox WHERE about = $1 ORDER BY created_at, id"
+    ))
+    .bind(record)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(message_from_row)
+    .collect()
 }
 
 /// Messages not yet delivered (and not given up on).

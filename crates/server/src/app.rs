@@ -245,7 +245,7 @@ async fn wait_for_signal() {
     }
 }
 
-/// Every system's scheduled work, for the job runner.
+/// The platform's scheduled work and every system's, for the job runner.
 fn scheduled(platform: &Platform, lab: &lab::Lab, config: &Config) -> Vec<platform::jobs::Job> {
     use platform::jobs::Job;
     let minutes = |m: u64| Duration::from_secs(m.max(1) * 60);
@@ -269,30 +269,13 @@ fn scheduled(platform: &Platform, lab: &lab::Lab, config: &Config) -> Vec<platfo
             Ok(n)
         }
     });
-    let p = platform.clone();
-    let retention = Job::new(
-        "visits.retention",
+    let mut jobs = vec![sessions, accounts];
+    jobs.extend(visits::jobs(
+        platform,
         minutes(config.retention_interval_minutes),
-        true,
-        move || {
-            let p = p.clone();
-            async move { visits::retention::run(&p.db, p.clock.today()).await }
-        },
-    );
-    let (db, lab) = (platform.db.clone(), lab.clone());
-    let destruction = Job::new(
-        "lab.sweep",
-        minutes(config.datalab.sweep_interval_minutes),
-        true,
-        move || {
-            let (db, lab) = (db.clone(), lab.clone());
-            async move {
-                let swept = lab::sweep(&db, &lab).await?;
-                Ok(swept.closed + swept.destroyed + swept.files_removed)
-            }
-        },
-    );
-    vec![sessions, accounts, retention, destruction]
+    ));
+    jobs.extend(lab::jobs(&platform.db, lab));
+    jobs
 }
 
 /// Every page of every system, each on its own state, behind the session

@@ -7,7 +7,7 @@ mod support;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use server::visits::establishments::{self, Template};
+use server::visits::establishments;
 use server::visits::{self, Actor, Lead, Person, Prisoner, Status, VisitKind, VisitRequest};
 use support::{Backend, TestApp};
 
@@ -18,27 +18,7 @@ async fn contention(backend: Backend) {
     let app = TestApp::start_with(backend, |c| c.db_max_connections = 16).await;
     let db = app.db().clone();
     // One session every day at Leeds, with 100 open places.
-    establishments::set_templates(
-        &db,
-        "leeds",
-        &(1..=7)
-            .map(|weekday| Template {
-                id: String::new(),
-                weekday,
-                start: "14:00".into(),
-                end: "16:00".into(),
-                open_capacity: PLACES,
-                closed_capacity: 0,
-            })
-            .collect::<Vec<_>>(),
-    )
-    .await
-    .unwrap();
-    let est = establishments::get(&db, "leeds").await.unwrap();
-    let slot = establishments::available_sessions(&db, &est, Utc::now().date_naive())
-        .await
-        .unwrap()[0]
-        .clone();
+    let slot = support::daily_session(&db, "leeds", PLACES).await;
     let dob = Utc::now().date_naive() - Duration::days(365 * 40);
 
     let submits: Vec<_> = (0..REQUESTS)

@@ -8,7 +8,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
-use server::visits::establishments::{self, Template};
+use server::visits::establishments;
 use server::visits::{self, Actor, Lead, Person, Prisoner, VisitKind, VisitRequest};
 use support::{Backend, Client, TestApp, test_config};
 
@@ -93,27 +93,7 @@ async fn two_instances_share_one_postgresql() {
     // Acceptances split over both instances' connections never overbook.
     let db_a = a.db().clone();
     let db_b = b.db().clone();
-    establishments::set_templates(
-        &db_a,
-        "leeds",
-        &(1..=7)
-            .map(|weekday| Template {
-                id: String::new(),
-                weekday,
-                start: "14:00".into(),
-                end: "16:00".into(),
-                open_capacity: PLACES,
-                closed_capacity: 0,
-            })
-            .collect::<Vec<_>>(),
-    )
-    .await
-    .unwrap();
-    let est = establishments::get(&db_a, "leeds").await.unwrap();
-    let slot = establishments::available_sessions(&db_a, &est, Utc::now().date_naive())
-        .await
-        .unwrap()[0]
-        .clone();
+    let slot = support::daily_session(&db_a, "leeds", PLACES).await;
     let dob = Utc::now().date_naive() - Duration::days(365 * 40);
     let mut ids = Vec::new();
     for i in 0..40 {

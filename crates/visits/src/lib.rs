@@ -86,6 +86,21 @@ impl Visits {
     }
 }
 
+/// The system's scheduled work, for the platform's job runner: retention
+/// every `every`, on one instance at a time.
+pub fn jobs(platform: &Platform, every: std::time::Duration) -> Vec<platform::jobs::Job> {
+    let p = platform.clone();
+    vec![platform::jobs::Job::new(
+        "visits.retention",
+        every,
+        true,
+        move || {
+            let p = p.clone();
+            async move { retention::run(&p.db, p.clock.today()).await }
+        },
+    )]
+}
+
 /// The service's name and menus.
 pub struct Menu;
 

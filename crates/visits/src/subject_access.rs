@@ -89,28 +89,7 @@ pub async fn gather(db: &Db, who: &Subject) -> Result<Vec<VisitRecord>> {
             role.push("prisoner".to_owned());
         }
         let history = visits::events(db, &id).await?;
-        let emails = sqlx::query(
-            "SELECT id, to_addr, subject, body, created_at, attempts, sent_at, failed, last_error FROM outbox \
-             WHERE about = $1 ORDER BY created_at, id",
-        )
-        .bind(&id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(OutboxMessage {
-                id: r.try_get("id")?,
-                to: r.try_get("to_addr")?,
-                subject: r.try_get("subject")?,
-                body: r.try_get("body")?,
-                created_at: r.try_get("created_at")?,
-                attempts: r.try_get("attempts")?,
-                sent_at: r.try_get("sent_at")?,
-                failed: r.try_get::<i64, _>("failed")? != 0,
-                last_error: r.try_get("last_error")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        let emails = platform::outbox::about(db, &id).await?;
         visits_out.push(VisitRecord {
             role,
             visit,

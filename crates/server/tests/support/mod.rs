@@ -916,3 +916,34 @@ pub async fn wait_for_run_within(
     }
     panic!("the run did not finish");
 }
+
+/// One session every day at `establishment` with `places` open places, and
+/// the first such session that can be booked.
+pub async fn daily_session(
+    db: &server::Db,
+    establishment: &str,
+    places: i64,
+) -> server::visits::establishments::SessionSlot {
+    use server::visits::establishments::{self, Template};
+    establishments::set_templates(
+        db,
+        establishment,
+        &(1..=7)
+            .map(|weekday| Template {
+                id: String::new(),
+                weekday,
+                start: "14:00".into(),
+                end: "16:00".into(),
+                open_capacity: places,
+                closed_capacity: 0,
+            })
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
+    let est = establishments::get(db, establishment).await.unwrap();
+    establishments::available_sessions(db, &est, chrono::Utc::now().date_naive())
+        .await
+        .unwrap()[0]
+        .clone()
+}
