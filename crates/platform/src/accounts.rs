@@ -614,9 +614,7 @@ pub async fn authenticate(
 pub async fn create_staff(
     db: &Db,
     hasher: &Hasher,
-    email: &str,
-    name: &str,
-    password: &str,
+    new: &NewAccount<'_>,
     role: Role,
     establishments: &[&str],
 ) -> Result<Account> {
@@ -631,11 +629,25 @@ pub async fn create_staff(
             .map(|e| Grant::new(role, Scope::Establishment((*e).to_owned())))
             .collect::<Result<Vec<_>>>()?
     };
-    let hash = hasher.hash(password)?;
+    let hash = hasher.hash(new.password)?;
     let mut tx = db.begin_write().await?;
-    let account = insert_vouched(&mut tx, Kind::Staff, &grants, email, name, &hash).await?;
+    let account = insert_vouched(&mut tx, Kind::Staff, &grants, new, &hash).await?;
     tx.commit().await?;
     Ok(account)
+}
+
+/// Who a vouched-for account is, and who made it (recorded in the audit
+/// log with the account, in one transaction).
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    /// Sign-in name.
+    pub email: &'a str,
+    /// Full name.
+    pub name: &'a str,
+    /// First password.
+    pub password: &'a str,
+    /// The administrator who made it (account key), or "system".
+    pub by: &'a str,
 }
 
 /// Inserts an account that an administrator vouches for (so needs no
@@ -644,11 +656,11 @@ async fn insert_vouched(
     conn: &mut sqlx::AnyConnection,
     kind: Kind,
     grants: &[Grant],
-    email: &str,
-    name: &str,
+    new: &NewAccount<'_>,
     hash: &str,
 ) -> Result<Account> {
-    let email = normalise_email(email);
+    let (name, by) = (new.name, new.by);
+    let email = normalise_email(new.email);
     let id = new_id();
     let inserted = sqlx::query(
         "INSERT INTO accounts (id, email, password_hash, kind, name, verified_at, verify_token_hash, created_at) \
@@ -671,8 +683,13 @@ async fn insert_vouched(
         });
     }
     for g in grants {
-        insert_grant(conn, &id, g, "system").await?;
+        insert_grant(conn, &id, g, by).await?;
     }
+    let roles: Vec<String> = grants
+        .iter()
+        .map(|g| format!("{} {} {}", g.role.system(), g.role.as_str(), g.scope.id()))
+        .collect();
+    crate::audit::record(conn, by, "account.create_staff", &id, &roles.join("; ")).await?;
     Ok(Account {
         id,
         email,
@@ -721,9 +738,7 @@ pub async fn organisation_name(db: &Db, id: &str) -> Result<String> {
 pub async fn create_datalab(
     db: &Db,
     hasher: &Hasher,
-    email: &str,
-    name: &str,
-    password: &str,
+    new: &NewAccount<'_>,
     role: Role,
     organisation: Option<&str>,
 ) -> Result<Account> {
@@ -739,7 +754,7 @@ pub async fn create_datalab(
         }
         _ => None,
     };
-    let hash = hasher.hash(password)?;
+    let hash = hasher.hash(new.password)?;
     // One transaction, so an account refused (its email taken) leaves no
     // organisation behind.
     let mut tx = db.begin_write().await?;
@@ -748,7 +763,7 @@ pub async fn create_datalab(
         None => Scope::National,
     };
     let grant = Grant::new(role, scope)?;
-    let account = insert_vouched(&mut tx, Kind::DataLab, &[grant], email, name, &hash).await?;
+    let account = insert_vouched(&mut tx, Kind::DataLab, &[grant], new, &hash).await?;
     tx.commit().await?;
     Ok(account)
 }
@@ -805,9 +820,12 @@ pub async fn ensure_admin(
     create_staff(
         db,
         hasher,
-        email,
-        "National administrator",
-        &password,
+        &NewAccount {
+            email,
+            name: "National administrator",
+            password: &password,
+            by: "system",
+        },
         Role::NationalAdmin,
         &[],
     )

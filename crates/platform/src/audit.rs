@@ -49,7 +49,30 @@ pub async fn record_at(
     Ok(())
 }
 
-/// Writes an entry outside any transaction.
+/// The audit line a change will write, handed to the store function that
+/// makes the change, which records it on the change's own transaction.
+#[derive(Debug, Clone)]
+pub struct Line<'a> {
+    /// Who (account key, or "system").
+    pub actor: &'a str,
+    /// What kind of action, dotted ("establishment.settings").
+    pub action: &'a str,
+    /// Which record.
+    pub subject: &'a str,
+    /// What, without personal data.
+    pub detail: String,
+}
+
+impl Line<'_> {
+    /// Writes the line on `conn` (the change's transaction).
+    pub async fn record(&self, conn: &mut sqlx::AnyConnection) -> Result<()> {
+        record(conn, self.actor, self.action, self.subject, &self.detail).await
+    }
+}
+
+/// Writes an entry outside any transaction: for views, which change
+/// nothing. A change's line goes through [`Line`] or [`record`] on the
+/// change's transaction.
 pub async fn log(db: &Db, actor: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
     log_at(db, now(), actor, action, subject, detail).await
 }

@@ -232,9 +232,12 @@ fn main() {
         server::accounts::create_staff(
             &db,
             &hasher,
-            "officer@leeds.test",
-            "Sam Officer",
-            "staff password 1",
+            &server::accounts::NewAccount {
+                email: "officer@leeds.test",
+                name: "Sam Officer",
+                password: "staff password 1",
+                by: "system",
+            },
             server::accounts::Role::BookingStaff,
             &["leeds"],
         )

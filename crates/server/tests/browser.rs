@@ -297,9 +297,12 @@ async fn a_family_books_and_staff_accept_in_chromium() {
     server::accounts::create_staff(
         app.db(),
         &hasher,
-        "officer@leeds.test",
-        "Sam Officer",
-        "staff password 1",
+        &server::accounts::NewAccount {
+            email: "officer@leeds.test",
+            name: "Sam Officer",
+            password: "staff password 1",
+            by: "system",
+        },
         Role::BookingStaff,
         &["leeds"],
     )

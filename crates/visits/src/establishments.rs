@@ -8,6 +8,7 @@ use calendar::{Calendar, WorkingDays};
 use chrono::{Datelike, Duration, NaiveDate};
 use sqlx::Row;
 
+use platform::audit::Line;
 use platform::db::Db;
 use platform::ids::new_id;
 use platform::{Error, Result, now};
@@ -163,18 +164,27 @@ pub async fn get(db: &Db, id: &str) -> Result<Establishment> {
 }
 
 /// Changes the booking window and minimum notice.
-pub async fn update_settings(db: &Db, id: &str, window_days: i64, notice_days: i64) -> Result<()> {
+pub async fn update_settings(
+    db: &Db,
+    id: &str,
+    window_days: i64,
+    notice_days: i64,
+    audit: &Line<'_>,
+) -> Result<()> {
+    let mut tx = db.begin_write().await?;
     let done = sqlx::query(
         "UPDATE visit_settings SET booking_window_days = $1, min_notice_working_days = $2 WHERE establishment_id = $3",
     )
     .bind(window_days)
     .bind(notice_days)
     .bind(id)
-    .execute(db.writer())
+    .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound);
     }
+    audit.record(&mut tx).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -219,7 +229,24 @@ pub async fn templates(db: &Db, id: &str) -> Result<Vec<Template>> {
 }
 
 /// Adds a recurring session.
-pub async fn add_template(db: &Db, establishment: &str, t: &Template) -> Result<()> {
+pub async fn add_template(
+    db: &Db,
+    establishment: &str,
+    t: &Template,
+    audit: &Line<'_>,
+) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    insert_template(&mut tx, establishment, t).await?;
+    audit.record(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_template(
+    conn: &mut sqlx::AnyConnection,
+    establishment: &str,
+    t: &Template,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO session_templates (id, establishment_id, weekday, start_time, end_time, open_capacity, closed_capacity) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -231,56 +258,84 @@ pub async fn add_template(db: &Db, establishment: &str, t: &Template) -> Result<
     .bind(&t.end)
     .bind(t.open_capacity)
     .bind(t.closed_capacity)
-    .execute(db.writer())
+    .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Replaces all recurring sessions (used by tests and seeding tools).
+/// Replaces all recurring sessions (used by tests and seeding tools, not
+/// by any page, so not audited).
 pub async fn set_templates(db: &Db, establishment: &str, templates: &[Template]) -> Result<()> {
+    let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM session_templates WHERE establishment_id = $1")
         .bind(establishment)
-        .execute(db.writer())
+        .execute(&mut *tx)
         .await?;
     for t in templates {
-        add_template(db, establishment, t).await?;
+        insert_template(&mut tx, establishment, t).await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
 /// Removes a recurring session.
-pub async fn remove_template(db: &Db, establishment: &str, template_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM session_templates WHERE establishment_id = $1 AND id = $2")
+pub async fn remove_template(
+    db: &Db,
+    establishment: &str,
+    template_id: &str,
+    audit: &Line<'_>,
+) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    let gone = sqlx::query("DELETE FROM session_templates WHERE establishment_id = $1 AND id = $2")
         .bind(establishment)
         .bind(template_id)
-        .execute(db.writer())
+        .execute(&mut *tx)
         .await?;
+    if gone.rows_affected() > 0 {
+        audit.record(&mut tx).await?;
+    }
+    tx.commit().await?;
     Ok(())
+}
+
+/// A session on one date only.
+#[derive(Debug, Clone)]
+pub struct OneOff {
+    /// The date.
+    pub date: NaiveDate,
+    /// HH:MM.
+    pub start: String,
+    /// HH:MM.
+    pub end: String,
+    /// Open places.
+    pub open_capacity: i64,
+    /// Closed places.
+    pub closed_capacity: i64,
 }
 
 /// Adds a one-off session on a date.
 pub async fn add_one_off(
     db: &Db,
     establishment: &str,
-    date: NaiveDate,
-    start: &str,
-    end: &str,
-    open_capacity: i64,
-    closed_capacity: i64,
+    session: &OneOff,
+    audit: &Line<'_>,
 ) -> Result<()> {
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO one_off_sessions (id, establishment_id, date, start_time, end_time, open_capacity, closed_capacity) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(new_id())
     .bind(establishment)
-    .bind(date.to_string())
-    .bind(start)
-    .bind(end)
-    .bind(open_capacity)
-    .bind(closed_capacity)
-    .execute(db.writer())
+    .bind(session.date.to_string())
+    .bind(&session.start)
+    .bind(&session.end)
+    .bind(session.open_capacity)
+    .bind(session.closed_capacity)
+    .execute(&mut *tx)
     .await?;
+    audit.record(&mut tx).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -329,8 +384,9 @@ pub async fn block_date(
     establishment: &str,
     date: NaiveDate,
     reason: &str,
-    actor: &str,
+    audit: &Line<'_>,
 ) -> Result<()> {
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO blocked_dates (establishment_id, date, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (establishment_id, date) DO UPDATE SET reason = excluded.reason",
@@ -338,20 +394,32 @@ pub async fn block_date(
     .bind(establishment)
     .bind(date.to_string())
     .bind(reason)
-    .bind(actor)
+    .bind(audit.actor)
     .bind(now())
-    .execute(db.writer())
+    .execute(&mut *tx)
     .await?;
+    audit.record(&mut tx).await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Lifts a block.
-pub async fn unblock_date(db: &Db, establishment: &str, date: NaiveDate) -> Result<()> {
-    sqlx::query("DELETE FROM blocked_dates WHERE establishment_id = $1 AND date = $2")
+pub async fn unblock_date(
+    db: &Db,
+    establishment: &str,
+    date: NaiveDate,
+    audit: &Line<'_>,
+) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    let gone = sqlx::query("DELETE FROM blocked_dates WHERE establishment_id = $1 AND date = $2")
         .bind(establishment)
         .bind(date.to_string())
-        .execute(db.writer())
+        .execute(&mut *tx)
         .await?;
+    if gone.rows_affected() > 0 {
+        audit.record(&mut tx).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -288,34 +288,20 @@ async fn accounts_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn
         } else {
             vec![est]
         };
+        let new = accounts::NewAccount {
+            email: &email,
+            name: &name,
+            password: &password,
+            by: &u.id,
+        };
+        // The account, its grants and the audit line commit together.
         let created = if prison_role {
-            accounts::create_staff(&st.db, &st.hasher, &email, &name, &password, role, &list).await
+            accounts::create_staff(&st.db, &st.hasher, &new, role, &list).await
         } else {
-            accounts::create_datalab(
-                &st.db,
-                &st.hasher,
-                &email,
-                &name,
-                &password,
-                role,
-                Some(organisation),
-            )
-            .await
+            accounts::create_datalab(&st.db, &st.hasher, &new, role, Some(organisation)).await
         };
         match created {
-            Ok(a) => {
-                audit::log(
-                    &st.db,
-                    &u.id,
-                    "account.create_staff",
-                    &a.id,
-                    &if prison_role {
-                        format!("{} for {}", role.as_str(), list.join(","))
-                    } else {
-                        format!("{} for the Data Lab", role.as_str())
-                    },
-                )
-                .await?;
+            Ok(_) => {
                 sess.update(|s| s.notice = Some(format!("Account created for {name}")));
                 return Ok(see_other("/staff/accounts"));
             }

@@ -345,9 +345,12 @@ impl TestApp {
         server::accounts::create_staff(
             self.db(),
             &hasher,
-            email,
-            "Sam Officer",
-            "staff password 1",
+            &server::accounts::NewAccount {
+                email,
+                name: "Sam Officer",
+                password: "staff password 1",
+                by: "system",
+            },
             role,
             establishments,
         )
@@ -769,9 +772,12 @@ impl TestApp {
         server::accounts::create_datalab(
             self.db(),
             &hasher,
-            email,
-            "Robin Lab",
-            LAB_PASSWORD,
+            &server::accounts::NewAccount {
+                email,
+                name: "Robin Lab",
+                password: LAB_PASSWORD,
+                by: "system",
+            },
             role,
             organisation,
         )

@@ -10,6 +10,7 @@ use maud::{Markup, html};
 use sqlx::Row;
 
 use crate::establishments::{self, Establishment};
+use platform::audit::Line;
 use platform::require;
 use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
@@ -615,15 +616,20 @@ async fn blocked_post(
         e.add("block-reason", "Enter the reason");
     }
     if let (true, Some(d), Some(r)) = (e.is_empty(), date, reason) {
-        establishments::block_date(&st.db, &id, d, &r, &u.id).await?;
-        audit::log(
+        establishments::block_date(
             &st.db,
-            &u.id,
-            "establishment.block_date",
             &id,
-            &format!("blocked {d}"),
+            d,
+            &r,
+            &Line {
+                actor: &u.id,
+                action: "establishment.block_date",
+                subject: &id,
+                detail: format!("blocked {d}"),
+            },
         )
         .await?;
+
         sess.update(|s| s.notice = Some(format!("{} is blocked", d.format("%-d %B %Y"))));
         return Ok(see_other(&format!("/staff/establishments/{id}/blocked")));
     }
@@ -640,13 +646,16 @@ async fn unblock_post(
     let u = require!(staff(&sess));
     establishment_for(&st, &u, &id).await?;
     if let Ok(d) = NaiveDate::parse_from_str(field(&f, "date"), "%Y-%m-%d") {
-        establishments::unblock_date(&st.db, &id, d).await?;
-        audit::log(
+        establishments::unblock_date(
             &st.db,
-            &u.id,
-            "establishment.unblock_date",
             &id,
-            &format!("unblocked {d}"),
+            d,
+            &Line {
+                actor: &u.id,
+                action: "establishment.unblock_date",
+                subject: &id,
+                detail: format!("unblocked {d}"),
+            },
         )
         .await?;
     }
@@ -796,16 +805,21 @@ async fn settings_post(
         );
     }
     if let (Some(w), Some(n)) = (window, notice) {
-        establishments::update_settings(&st.db, &id, w, n).await?;
-        st.establishments_changed().await;
-        audit::log(
+        establishments::update_settings(
             &st.db,
-            &u.id,
-            "establishment.settings",
             &id,
-            &format!("window {w} days, notice {n} working days"),
+            w,
+            n,
+            &Line {
+                actor: &u.id,
+                action: "establishment.settings",
+                subject: &id,
+                detail: format!("window {w} days, notice {n} working days"),
+            },
         )
         .await?;
+        st.establishments_changed().await;
+
         sess.update(|s| s.notice = Some("Settings saved".into()));
         return Ok(see_other(&format!("/staff/establishments/{id}/settings")));
     }
@@ -937,15 +951,19 @@ async fn add_weekly_post(
             open_capacity: open,
             closed_capacity: closed,
         };
-        establishments::add_template(&st.db, &id, &t).await?;
-        audit::log(
+        establishments::add_template(
             &st.db,
-            &u.id,
-            "establishment.session_add",
             &id,
-            &format!("weekly session day {weekday} {}-{}", t.start, t.end),
+            &t,
+            &Line {
+                actor: &u.id,
+                action: "establishment.session_add",
+                subject: &id,
+                detail: format!("weekly session day {weekday} {}-{}", t.start, t.end),
+            },
         )
         .await?;
+
         sess.update(|s| s.notice = Some("Weekly session added".into()));
         return Ok(see_other(&format!("/staff/establishments/{id}/settings")));
     }
@@ -963,15 +981,19 @@ async fn remove_weekly_post(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    establishments::remove_template(&st.db, &id, field(&f, "template")).await?;
-    audit::log(
+    establishments::remove_template(
         &st.db,
-        &u.id,
-        "establishment.session_remove",
         &id,
-        "weekly session removed",
+        field(&f, "template"),
+        &Line {
+            actor: &u.id,
+            action: "establishment.session_remove",
+            subject: &id,
+            detail: "weekly session removed".into(),
+        },
     )
     .await?;
+
     sess.update(|s| {
         s.notice = Some("Weekly session removed. Visits already booked into it are kept.".into())
     });
@@ -997,15 +1019,26 @@ async fn add_one_off_post(
     }
     let fields = check_session_fields("oneoff", &f, &mut e);
     if let (true, Some(d), Some((start, end, open, closed))) = (e.is_empty(), date, fields) {
-        establishments::add_one_off(&st.db, &id, d, &start, &end, open, closed).await?;
-        audit::log(
+        let detail = format!("one-off session {d} {start}-{end}");
+        establishments::add_one_off(
             &st.db,
-            &u.id,
-            "establishment.session_add",
             &id,
-            &format!("one-off session {d} {start}-{end}"),
+            &establishments::OneOff {
+                date: d,
+                start,
+                end,
+                open_capacity: open,
+                closed_capacity: closed,
+            },
+            &Line {
+                actor: &u.id,
+                action: "establishment.session_add",
+                subject: &id,
+                detail,
+            },
         )
         .await?;
+
         sess.update(|s| s.notice = Some("One-off session added".into()));
         return Ok(see_other(&format!("/staff/establishments/{id}/settings")));
     }
