@@ -231,7 +231,13 @@ async fn enforce(State(rule): State<Rule>, req: Request, next: Next) -> Response
     match check(rule, user.as_ref()) {
         Decision::Allowed => next.run(req).await,
         Decision::SignIn => see_other("/sign-in"),
-        Decision::Home => see_other(user.as_ref().map_or("/", SessionUser::home)),
+        Decision::Home => {
+            let home = match (req.extensions().get::<crate::web::Platform>(), &user) {
+                (Some(p), Some(u)) => p.home_of(u),
+                _ => "/",
+            };
+            see_other(home)
+        }
         Decision::Forbidden => AppError(Error::Forbidden).into_response(),
         Decision::NotFound => AppError(Error::NotFound).into_response(),
     }

@@ -103,15 +103,6 @@ impl SessionUser {
         }
     }
 
-    /// The page people land on after signing in, and go back to.
-    pub fn home(&self) -> &'static str {
-        match self.kind {
-            Kind::Visitor => "/visits",
-            Kind::Staff => "/staff",
-            Kind::DataLab => "/datalab",
-        }
-    }
-
     fn is_datalab(&self, role: Role) -> bool {
         self.kind == Kind::DataLab && self.has(role)
     }

@@ -109,6 +109,13 @@ impl Platform {
             .unwrap_or(&[])
     }
 
+    /// The page `user` lands on after signing in: the home of the first
+    /// system that is theirs.
+    pub fn home_of(&self, user: &SessionUser) -> &'static str {
+        let systems = self.0.systems.get().map(Vec::as_slice).unwrap_or(&[]);
+        systems.iter().find_map(|s| s.home(user)).unwrap_or("/")
+    }
+
     /// The service name, home address and menu for `user`.
     pub fn navigation(
         &self,
@@ -379,6 +386,8 @@ pub async fn session_layer(State(st): State<Platform>, mut req: Request, next: N
         destroy: false,
     })));
     req.extensions_mut().insert(handle.clone());
+    // Route rules send a signed-in user home; the systems know where that is.
+    req.extensions_mut().insert(st.clone());
     let mut resp = next.run(req).await;
     let (key, data, dirty, rotate, destroy) = {
         let s = handle.lock();

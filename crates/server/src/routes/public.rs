@@ -561,7 +561,7 @@ async fn sign_in(
         kind: account.kind,
         grants: account.grants,
     };
-    let home = user.home();
+    let home = st.home_of(&user);
     sess.sign_in(user);
     tracing::info!(kind = ?account.kind, "signed in");
     Ok(see_other(home))
@@ -627,7 +627,7 @@ async fn password_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn
                             .into(),
                     )
                 });
-                return Ok(see_other(user.home()));
+                return Ok(see_other(st.home_of(&user)));
             }
             Err(refused) => refusal(&mut e, "current-password", "new-password", refused),
         }

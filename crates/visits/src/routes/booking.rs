@@ -57,7 +57,8 @@ const STEPS: [&str; 4] = ["prisoner", "visitors", "sessions", "support"];
 fn visitor(sess: &Sess) -> Result<SessionUser, Box<Response>> {
     match sess.user() {
         Some(u) if u.kind == platform::accounts::Kind::Visitor => Ok(u),
-        Some(u) => Err(Box::new(see_other(u.home()))),
+        // The route's rule has already sent anyone else to their own home.
+        Some(_) => Err(platform::web::forbidden()),
         None => Err(Box::new(see_other("/sign-in"))),
     }
 }
