@@ -193,7 +193,8 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn kind(&self) -> &'static str {
+    /// `national`, `establishment` or `organisation`.
+    pub fn kind(&self) -> &'static str {
         match self {
             Scope::National => "national",
             Scope::Establishment(_) => "establishment",
@@ -201,14 +202,16 @@ impl Scope {
         }
     }
 
-    fn id(&self) -> &str {
+    /// The establishment's or organisation's key (empty when national).
+    pub fn id(&self) -> &str {
         match self {
             Scope::National => "",
             Scope::Establishment(id) | Scope::Organisation(id) => id,
         }
     }
 
-    fn parse(kind: &str, id: String) -> Result<Scope> {
+    /// A scope from its kind and key, as stored.
+    pub fn parse(kind: &str, id: String) -> Result<Scope> {
         Ok(match kind {
             "national" => Scope::National,
             "establishment" => Scope::Establishment(id),
@@ -286,6 +289,53 @@ async fn insert_grant(
     Ok(done.rows_affected() == 1)
 }
 
+/// Withdraws `grant` from an account, audited in the same transaction.
+/// `false` when the account did not hold it. The last national
+/// administrator's grant cannot be withdrawn: nobody could then manage
+/// accounts.
+pub async fn revoke(db: &Db, account_id: &str, grant: &Grant, by: &str) -> Result<bool> {
+    let mut tx = db.begin_write().await?;
+    if grant.role == Role::NationalAdmin {
+        let admins: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM role_grants WHERE role = 'national_admin'")
+                .fetch_one(&mut *tx)
+                .await?;
+        if admins <= 1 {
+            return Err(Error::Conflict(
+                "the last national administrator cannot lose that role".into(),
+            ));
+        }
+    }
+    let gone = sqlx::query(
+        "DELETE FROM role_grants WHERE account_id = $1 AND system = $2 AND role = $3 AND scope_kind = $4 AND scope_id = $5",
+    )
+    .bind(account_id)
+    .bind(grant.role.system())
+    .bind(grant.role.as_str())
+    .bind(grant.scope.kind())
+    .bind(grant.scope.id())
+    .execute(&mut *tx)
+    .await?;
+    if gone.rows_affected() == 0 {
+        return Ok(false);
+    }
+    crate::audit::record(
+        &mut tx,
+        by,
+        "account.revoke",
+        account_id,
+        &format!(
+            "{} {} {}",
+            grant.role.system(),
+            grant.role.as_str(),
+            grant.scope.id()
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Grants `grant` to an existing account, audited in the same transaction.
 /// The role must suit the account (a prison role for staff, a Data Lab role
 /// for a Data Lab account). `false` when the account already held it.
@@ -320,7 +370,8 @@ pub async fn grant(db: &Db, account_id: &str, grant: &Grant, by: &str) -> Result
         .await?;
     }
     tx.commit().await?;
-    // Their next sign-in carries the new grant; sessions are not rewritten.
+    // Signed-in sessions read their grants afresh on every request, so the
+    // grant holds from the next page.
     Ok(added)
 }
 

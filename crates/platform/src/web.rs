@@ -360,7 +360,20 @@ pub async fn session_layer(State(st): State<Platform>, mut req: Request, next: N
     };
     let mut new_csrf = None;
     let (key, data) = match loaded {
-        Some((key, data)) => (Some(key), data),
+        Some((key, mut data)) => {
+            // Grants are read afresh on every request of a signed-in member
+            // of staff, so a role withdrawn (or added) takes effect at once,
+            // on every instance.
+            if let Some(user) = data.user.as_mut()
+                && user.kind != crate::accounts::Kind::Visitor
+            {
+                match crate::accounts::grants_of(&st.db, &user.id).await {
+                    Ok(grants) => user.grants = grants,
+                    Err(e) => return AppError(e).into_response(),
+                }
+            }
+            (Some(key), data)
+        }
         None => {
             let csrf = cookie_value(&req, CSRF_COOKIE)
                 .filter(|c| c.len() == 48 && c.bytes().all(|b| b.is_ascii_hexdigit()))

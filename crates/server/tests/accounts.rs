@@ -488,3 +488,67 @@ async fn one_account_holds_several_grants_each_in_its_scope() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_role_stops_at_once() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let officer = app
+        .staff(
+            "officer@hmpps.test",
+            server::accounts::Role::BookingStaff,
+            &["hull"],
+        )
+        .await;
+    assert_eq!(officer.get("/staff/establishments/hull").await.status, 200);
+    let admin = app.admin().await;
+    let page = admin.get("/staff/accounts").await;
+    assert!(page.body.contains("Booking staff, Hull"));
+    let account = server::accounts::find_by_email(app.db(), "officer@hmpps.test")
+        .await
+        .unwrap()
+        .unwrap();
+    let page = admin
+        .post_form(
+            "/staff/accounts/revoke",
+            &[
+                ("account", account.id.as_str()),
+                ("role", "booking_staff"),
+                ("scope-kind", "establishment"),
+                ("scope-id", "hull"),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("Booking staff removed"), "{}", page.body);
+    // No new sign-in needed: the officer's next page is refused.
+    assert_eq!(officer.get("/staff/establishments/hull").await.status, 403);
+    assert_eq!(
+        server::audit::count(app.db(), "account.revoke", None)
+            .await
+            .unwrap(),
+        1
+    );
+    // The last national administrator keeps that role.
+    let me = server::accounts::find_by_email(app.db(), "admin@hmpps.test")
+        .await
+        .unwrap()
+        .unwrap();
+    let page = admin
+        .post_form(
+            "/staff/accounts/revoke",
+            &[
+                ("account", me.id.as_str()),
+                ("role", "national_admin"),
+                ("scope-kind", "national"),
+                ("scope-id", ""),
+            ],
+        )
+        .await;
+    assert!(
+        page.body
+            .contains("The last national administrator cannot lose that role"),
+        "{}",
+        page.body
+    );
+    assert_eq!(admin.get("/staff/accounts").await.status, 200);
+    app.stop().await;
+}

@@ -41,6 +41,7 @@ pub(super) fn routes() -> Routes<Platform> {
             accounts_post,
         )
         .post("/staff/accounts/grant", NationalAdmin, grant_post)
+        .post("/staff/accounts/revoke", NationalAdmin, revoke_post)
 }
 
 /// The signed-in member of staff. Each route's rule has already refused
@@ -115,7 +116,22 @@ async fn render_accounts(
                                 td class="govuk-table__cell" { (a.email) }
                                 td class="govuk-table__cell" {
                                     ul class="govuk-list" {
-                                        @for g in &a.grants { li { (g.role.label()) ", " (scope_name(&g.scope, &ests)) } }
+                                        @for g in &a.grants {
+                                            li {
+                                                (g.role.label()) ", " (scope_name(&g.scope, &ests))
+                                                form method="post" action="/staff/accounts/revoke" class="lifeline-inline-form" {
+                                                    (csrf(&c.csrf))
+                                                    input type="hidden" name="account" value=(a.id);
+                                                    input type="hidden" name="role" value=(g.role.as_str());
+                                                    input type="hidden" name="scope-kind" value=(g.scope.kind());
+                                                    input type="hidden" name="scope-id" value=(g.scope.id());
+                                                    " "
+                                                    button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0 govuk-!-margin-left-2" data-module="govuk-button" {
+                                                        "Remove" span class="govuk-visually-hidden" { " " (g.role.label()) " from " (a.name) }
+                                                    }
+                                                }
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -157,6 +173,25 @@ fn scope_name(scope: &Scope, ests: &[platform::registry::Establishment]) -> Stri
             .unwrap_or_else(|| id.clone()),
         Scope::Organisation(_) => "for their organisation".into(),
     }
+}
+
+async fn revoke_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> Page {
+    let u = require!(staff(&sess));
+    if !u.is_national_admin() {
+        return Err(Error::Forbidden.into());
+    }
+    let role = Role::parse(field(&f, "role")).ok_or(Error::NotFound)?;
+    let scope = Scope::parse(field(&f, "scope-kind"), field(&f, "scope-id").to_owned())
+        .map_err(|_| Error::NotFound)?;
+    let grant = accounts::Grant::new(role, scope)?;
+    let notice = match accounts::revoke(&st.db, field(&f, "account"), &grant, &u.id).await {
+        Ok(true) => format!("{} removed", role.label()),
+        Ok(false) => "That role had already been removed".to_owned(),
+        Err(Error::Conflict(m)) => forms::capital(&m),
+        Err(other) => return Err(other.into()),
+    };
+    sess.update(|s| s.notice = Some(notice));
+    Ok(see_other("/staff/accounts"))
 }
 
 async fn grant_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> Page {
