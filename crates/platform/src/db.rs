@@ -236,6 +236,18 @@ impl Db {
              (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
         )
         .await?;
+        // Before the platform split, migrations were numbered in one
+        // sequence (a `version` column); such a database cannot be carried
+        // forward by this code, and saying so beats a bare SQL error.
+        if sqlx::query("SELECT name FROM schema_migrations WHERE 1 = 0")
+            .execute(&mut *conn)
+            .await
+            .is_err()
+        {
+            return Err(Error::Config(
+                "this database was made by an earlier Lifeline, before the platform split (its schema_migrations table numbers versions): start with a fresh data directory or database".into(),
+            ));
+        }
         for m in sets.iter().flat_map(|s| s.iter()) {
             let mut tx = match backend {
                 Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
@@ -303,6 +315,32 @@ pub fn is_unique_violation(err: &Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_database_from_before_the_split_is_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+        {
+            sqlx::any::install_default_drivers();
+            use sqlx::Connection;
+            let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+            c.execute("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+                .await
+                .unwrap();
+        }
+        let err = Db::connect(&url, 1, Sync::Normal, &[MIGRATIONS])
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("fresh data directory"), "{err}");
+        // A fresh database migrates, and a second connection finds it done.
+        let fresh = format!("sqlite://{}?mode=rwc", dir.path().join("new.db").display());
+        Db::connect(&fresh, 1, Sync::Normal, &[MIGRATIONS])
+            .await
+            .unwrap();
+        Db::connect(&fresh, 1, Sync::Normal, &[MIGRATIONS])
+            .await
+            .unwrap();
+    }
 
     #[test]
     fn statements_are_split_and_comments_dropped() {
