@@ -489,11 +489,6 @@ pub async fn register_visitor(
             .bind(&old)
             .execute(&mut *tx)
             .await?;
-            // Whoever signed in to it before must not keep a way in.
-            sqlx::query("DELETE FROM web_sessions WHERE account_id = $1")
-                .bind(&old)
-                .execute(&mut *tx)
-                .await?;
             old
         }
         None => {
@@ -595,8 +590,7 @@ pub async fn delete_unconfirmed(db: &Db) -> Result<u64> {
     let cutoff = now() - UNCONFIRMED_KEEP_SECS;
     let mut tx = db.begin_write().await?;
     let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM accounts WHERE verified_at IS NULL AND kind = 'visitor' AND created_at < $1 \
-         AND NOT EXISTS (SELECT 1 FROM web_sessions s WHERE s.account_id = accounts.id)",
+        "SELECT id FROM accounts WHERE verified_at IS NULL AND kind = 'visitor' AND created_at < $1",
     )
     .bind(cutoff)
     .fetch_all(&mut *tx)
@@ -753,7 +747,7 @@ async fn insert_vouched(
 
 /// The key of the organisation called `name`, made on first use. Names
 /// are compared as typed, after trimming.
-pub async fn ensure_organisation(conn: &mut sqlx::AnyConnection, name: &str) -> Result<String> {
+async fn ensure_organisation(conn: &mut sqlx::AnyConnection, name: &str) -> Result<String> {
     let name = name.trim();
     // Names are unique: an organisation that exists (or that someone else
     // makes meanwhile) is kept, and its key read back.
@@ -817,21 +811,6 @@ pub async fn create_datalab(
     let account = insert_vouched(&mut tx, Kind::DataLab, &[grant], new, &hash).await?;
     tx.commit().await?;
     Ok(account)
-}
-
-/// The establishments an account holds a grant for.
-pub async fn staff_establishments(db: &Db, account_id: &str) -> Result<Vec<String>> {
-    let mut out: Vec<String> = grants_of(db, account_id)
-        .await?
-        .into_iter()
-        .filter_map(|g| match g.scope {
-            Scope::Establishment(e) => Some(e),
-            _ => None,
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    Ok(out)
 }
 
 /// Looks an account up by email address.

@@ -231,19 +231,6 @@ impl SessionStore {
         Ok(())
     }
 
-    /// Ends every session of `account_id` except `keep` (the one that
-    /// changed the password). Returns how many were ended.
-    pub async fn end_others(&self, account_id: &str, keep: Option<&str>) -> Result<u64> {
-        Ok(
-            sqlx::query("DELETE FROM web_sessions WHERE account_id = $1 AND id_hash <> $2")
-                .bind(account_id)
-                .bind(keep.unwrap_or(""))
-                .execute(self.db.writer())
-                .await?
-                .rows_affected(),
-        )
-    }
-
     /// Deletes every session idle for longer than the limit. Returns how
     /// many were deleted.
     pub async fn sweep(&self) -> Result<u64> {

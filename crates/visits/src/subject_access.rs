@@ -61,10 +61,10 @@ pub async fn gather(db: &Db, who: &Subject) -> Result<Vec<VisitRecord>> {
     }
     ids.sort();
     ids.dedup();
+    let lname = name.to_lowercase();
     let mut visits_out = Vec::new();
     for id in ids {
         let visit = visits::get_visit(db, &id).await?;
-        let lname = name.to_lowercase();
         let matches = |n: &str, d: &str| {
             !lname.is_empty()
                 && n.to_lowercase() == lname

@@ -264,13 +264,19 @@ struct VerifyQuery {
     token: Option<String>,
 }
 
-fn link_expired() -> Response {
+/// A confirmation or reset link that no longer works; `next` says what to
+/// do instead.
+fn link_expired(next: &str) -> Response {
     error_page(
         StatusCode::NOT_FOUND,
         "That link has expired or has already been used",
-        "If you have already confirmed your email address, sign in. Otherwise create your account again to get a new link.",
+        next,
     )
 }
+
+const CONFIRM_AGAIN: &str = "If you have already confirmed your email address, sign in. Otherwise create your account again to get a new link.";
+const RESET_AGAIN: &str =
+    "Password reset links work once, for an hour. Ask for a new one from the sign-in page.";
 
 fn verify_page(st: &Platform, sess: &Sess, token: &str, errors: &Errors) -> Response {
     let c = sess.ctx(st);
@@ -302,13 +308,13 @@ async fn verify(State(st): State<Platform>, sess: Sess, Query(q): Query<VerifyQu
     if plausible_token(&token) && accounts::verify_token_pending(&st.db, &token).await? {
         return Ok(verify_page(&st, &sess, &token, &Errors::default()));
     }
-    Ok(link_expired())
+    Ok(link_expired(CONFIRM_AGAIN))
 }
 
 async fn verify_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> Page {
     let token = field(&f, "token").to_owned();
     if !plausible_token(&token) || !accounts::verify_token_pending(&st.db, &token).await? {
-        return Ok(link_expired());
+        return Ok(link_expired(CONFIRM_AGAIN));
     }
     let mut e = Errors::default();
     let password = field(&f, "password");
@@ -451,20 +457,20 @@ async fn reset_new_form(
     if plausible_token(&token) && accounts::reset_pending(&st.db, &token).await? {
         return Ok(reset_new_page(&st, &sess, &token, &Errors::default()));
     }
-    Ok(link_expired())
+    Ok(link_expired(RESET_AGAIN))
 }
 
 async fn reset_new_post(State(st): State<Platform>, sess: Sess, FormIn(f): FormIn) -> Page {
     let token = field(&f, "token").to_owned();
     if !plausible_token(&token) {
-        return Ok(link_expired());
+        return Ok(link_expired(RESET_AGAIN));
     }
     let mut e = Errors::default();
     let Some(new) = forms::new_password(field(&f, "new-password"), "new-password", &mut e) else {
         return Ok(reset_new_page(&st, &sess, &token, &e));
     };
     match accounts::finish_reset(&st.db, &st.hasher, &token, &new).await? {
-        None => Ok(link_expired()),
+        None => Ok(link_expired(RESET_AGAIN)),
         Some(Ok(())) => {
             sess.update(|d| {
                 d.notice =
