@@ -12,14 +12,16 @@ use std::collections::BTreeMap;
 
 use ::datalab::intake::{self, CohortRow, Report, Severity};
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
 use platform::accounts::Role;
 use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
-use platform::web::{AppError, FormIn, OwnedCtx, Page, Platform, Sess, error_page, see_other};
+use platform::web::{
+    AppError, FormIn, OwnedCtx, Page, Platform, Sess, Upload, read_upload, see_other,
+};
 use platform::workflow::Who;
 use platform::{Error, accounts, audit, require};
 use ui::forms::{self, Errors, Fields, get as field};
@@ -207,96 +209,6 @@ fn request_table(list: &[DataRequest], lab: bool) -> Markup {
 // Submitting a cohort
 // ---------------------------------------------------------------------
 
-/// What came in with an upload.
-struct Upload {
-    fields: Fields,
-    file: Option<Vec<u8>>,
-    file_name: String,
-    too_large: bool,
-}
-
-/// Reads a multipart upload, checking the CSRF token (the form's first
-/// field) before reading the file, and stopping at the size limit.
-async fn read_upload(sess: &Sess, max: usize, mut mp: Multipart) -> Result<Upload, Response> {
-    let expired = || {
-        error_page(
-            StatusCode::FORBIDDEN,
-            "Sorry, that form has expired",
-            "For your security, forms stop working when you have been inactive for 20 minutes or have signed in or out since. Go back, reload the page and try again.",
-        )
-    };
-    let unreadable = || {
-        error_page(
-            StatusCode::BAD_REQUEST,
-            "Sorry, that upload could not be read",
-            "Go back and try again.",
-        )
-    };
-    let mut up = Upload {
-        fields: Fields::new(),
-        file: None,
-        file_name: String::new(),
-        too_large: false,
-    };
-    let mut csrf_ok = false;
-    loop {
-        let next = match mp.next_field().await {
-            Ok(n) => n,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE && csrf_ok => {
-                up.too_large = true;
-                break;
-            }
-            Err(_) => return Err(unreadable()),
-        };
-        let Some(mut f) = next else { break };
-        let name = f.name().unwrap_or("").to_owned();
-        if name == "cohort" {
-            if !csrf_ok {
-                return Err(expired());
-            }
-            up.file_name = f.file_name().unwrap_or("").chars().take(100).collect();
-            let mut bytes = Vec::new();
-            loop {
-                match f.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if bytes.len() + chunk.len() > max {
-                            up.too_large = true;
-                            break;
-                        }
-                        bytes.extend_from_slice(&chunk);
-                    }
-                    Ok(None) => break,
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        up.too_large = true;
-                        break;
-                    }
-                    Err(_) => return Err(unreadable()),
-                }
-            }
-            if up.too_large {
-                break;
-            }
-            up.file = Some(bytes);
-        } else {
-            let value = f.text().await.map_err(|_| unreadable())?;
-            if name == "csrf" {
-                let expected = sess.csrf();
-                csrf_ok =
-                    !expected.is_empty() && platform::ids::constant_time_eq(&expected, &value);
-                if !csrf_ok {
-                    return Err(expired());
-                }
-            } else {
-                up.fields.insert(name, value.chars().take(2000).collect());
-            }
-        }
-    }
-    if !csrf_ok {
-        return Err(expired());
-    }
-    Ok(up)
-}
-
 fn size_words(bytes: usize) -> String {
     if bytes >= 1024 * 1024 {
         format!("{} MB", bytes / (1024 * 1024))
@@ -314,15 +226,15 @@ fn check_file(up: &Upload, max: usize, e: &mut Errors) -> Option<Vec<u8>> {
         );
         return None;
     }
-    match &up.file {
-        Some(b) if !b.is_empty() => {
-            if !up.file_name.to_lowercase().ends_with(".csv") {
+    match up.files.get("cohort") {
+        Some((name, b)) if !b.is_empty() => {
+            if !name.to_lowercase().ends_with(".csv") {
                 e.add("cohort", "The selected file must be a CSV file");
                 return None;
             }
             Some(b.clone())
         }
-        Some(_) if !up.file_name.is_empty() => {
+        Some((name, _)) if !name.is_empty() => {
             e.add("cohort", "The selected file is empty");
             None
         }
@@ -549,7 +461,7 @@ async fn new_form(State(st): State<Web>, sess: Sess) -> Page {
 async fn new_post(State(st): State<Web>, sess: Sess, mp: Multipart) -> Page {
     let (u, org) = require!(provider(&sess));
     let max = st.lab.config.max_upload_bytes;
-    let up = match read_upload(&sess, max, mp).await {
+    let up = match read_upload(&sess, max, mp, &["cohort"]).await {
         Ok(up) => up,
         Err(r) => return Ok(r),
     };
@@ -619,7 +531,7 @@ async fn resubmit_post(
 ) -> Page {
     let (u, org) = require!(provider(&sess));
     let max = st.lab.config.max_upload_bytes;
-    let up = match read_upload(&sess, max, mp).await {
+    let up = match read_upload(&sess, max, mp, &["cohort"]).await {
         Ok(up) => up,
         Err(r) => return Ok(r),
     };

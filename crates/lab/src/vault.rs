@@ -22,115 +22,14 @@
 
 use std::path::{Path, PathBuf};
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use sha2::Digest;
 
 use platform::{Error, Result};
 
-const NONCE: usize = 24;
 const MAGIC: &[u8; 6] = b"LLDL1\n";
 
-/// A 256-bit key.
-#[derive(Clone)]
-pub struct Key([u8; 32]);
-
-impl std::fmt::Debug for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Key({})", self.fingerprint())
-    }
-}
-
-impl Drop for Key {
-    /// Clears the key's bytes (best effort: copies a move made are not
-    /// reached).
-    fn drop(&mut self) {
-        self.0.fill(0);
-    }
-}
-
-impl Key {
-    /// A fresh random key from the operating system's generator.
-    pub fn random() -> Key {
-        let mut k = [0u8; 32];
-        rand::fill(&mut k[..]);
-        Key(k)
-    }
-
-    /// A key from 64 hex digits.
-    pub fn from_hex(hex: &str) -> Result<Key> {
-        let bytes = unhex(hex.trim())
-            .filter(|b| b.len() == 32)
-            .ok_or_else(|| Error::Config("a key must be 64 hexadecimal digits".into()))?;
-        let mut k = [0u8; 32];
-        k.copy_from_slice(&bytes);
-        Ok(Key(k))
-    }
-
-    /// The key as hex (for writing a generated master key file).
-    fn to_hex(&self) -> String {
-        platform::ids::hex(&self.0)
-    }
-
-    /// A public name for the key: the first 16 bytes of its SHA-256, as
-    /// hex. It identifies the key on a destruction certificate without
-    /// revealing anything of it.
-    pub fn fingerprint(&self) -> String {
-        platform::ids::hex(&sha2::Sha256::digest(self.0)[..16])
-    }
-
-    fn cipher(&self) -> XChaCha20Poly1305 {
-        XChaCha20Poly1305::new((&self.0).into())
-    }
-
-    /// Seals `plain`, bound to `context`: a random nonce, then the
-    /// ciphertext with its tag.
-    pub fn seal(&self, plain: &[u8], context: &str) -> Result<Vec<u8>> {
-        let mut nonce = [0u8; NONCE];
-        rand::fill(&mut nonce[..]);
-        let sealed = self
-            .cipher()
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plain,
-                    aad: context.as_bytes(),
-                },
-            )
-            .map_err(|_| Error::Corrupt("encryption failed".into()))?;
-        let mut out = Vec::with_capacity(NONCE + sealed.len());
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        Ok(out)
-    }
-
-    /// Opens what [`Key::seal`] sealed under the same key and context.
-    pub fn open(&self, sealed: &[u8], context: &str) -> Result<Vec<u8>> {
-        if sealed.len() < NONCE {
-            return Err(Error::Corrupt("sealed data too short".into()));
-        }
-        let (nonce, body) = sealed.split_at(NONCE);
-        self.cipher()
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: body,
-                    aad: context.as_bytes(),
-                },
-            )
-            .map_err(|_| Error::Corrupt(format!("cannot decrypt {context}: wrong key or altered")))
-    }
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
+pub use platform::vault::Key;
+use platform::vault::{unhex, write_private};
 
 /// What a sealed file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,7 +93,7 @@ impl Vault {
         Ok(platform::ids::hex(
             &self
                 .master
-                .seal(&key.0, &format!("datalab key {request_id}"))?,
+                .seal(key.as_bytes(), &format!("datalab key {request_id}"))?,
         ))
     }
 
@@ -209,7 +108,7 @@ impl Vault {
             return Err(Error::Corrupt("wrapped key length".into()));
         }
         k.copy_from_slice(&plain);
-        Ok(Key(k))
+        Ok(Key::from_bytes(k))
     }
 
     /// Where a request's sealed item is kept.
@@ -297,23 +196,6 @@ pub fn file_stem(request_id: &str) -> String {
 
 fn context(request_id: &str, item: Item) -> String {
     format!("datalab {} {request_id}", item.name())
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options
-        .open(path)
-        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
 }
 
 #[cfg(test)]

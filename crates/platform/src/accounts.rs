@@ -66,6 +66,14 @@ pub enum Role {
     /// Data Lab: the information asset owner, who oversees the audit log
     /// and the destruction certificates.
     AssetOwner,
+    /// Video calls: keeps named establishments' approved contacts, enters
+    /// prisoners' call requests and runs the day's calls.
+    CallsOfficer,
+    /// Video calls: also sets named establishments' call times, allowance
+    /// and rollout stage, and grants extra calls.
+    CallsAdmin,
+    /// Video calls: checks callers' identity documents, nationally.
+    IdentityVerifier,
 }
 
 impl Role {
@@ -78,13 +86,21 @@ impl Role {
             Role::Provider => "provider",
             Role::Analyst => "analyst",
             Role::AssetOwner => "asset_owner",
+            Role::CallsOfficer => "calls_officer",
+            Role::CallsAdmin => "calls_admin",
+            Role::IdentityVerifier => "identity_verifier",
         }
     }
 
     /// The account kind the role belongs to.
     pub fn kind(self) -> Kind {
         match self {
-            Role::BookingStaff | Role::EstablishmentAdmin | Role::NationalAdmin => Kind::Staff,
+            Role::BookingStaff
+            | Role::EstablishmentAdmin
+            | Role::NationalAdmin
+            | Role::CallsOfficer
+            | Role::CallsAdmin
+            | Role::IdentityVerifier => Kind::Staff,
             Role::Provider | Role::Analyst | Role::AssetOwner => Kind::DataLab,
         }
     }
@@ -98,14 +114,20 @@ impl Role {
             "provider" => Some(Role::Provider),
             "analyst" => Some(Role::Analyst),
             "asset_owner" => Some(Role::AssetOwner),
+            "calls_officer" => Some(Role::CallsOfficer),
+            "calls_admin" => Some(Role::CallsAdmin),
+            "identity_verifier" => Some(Role::IdentityVerifier),
             _ => None,
         }
     }
 
     /// Every role, in the order the accounts page offers them.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 9] = [
         Role::BookingStaff,
         Role::EstablishmentAdmin,
+        Role::CallsOfficer,
+        Role::CallsAdmin,
+        Role::IdentityVerifier,
         Role::NationalAdmin,
         Role::Provider,
         Role::Analyst,
@@ -119,15 +141,21 @@ impl Role {
             Role::BookingStaff | Role::EstablishmentAdmin => "visits",
             Role::NationalAdmin => "platform",
             Role::Provider | Role::Analyst | Role::AssetOwner => "lab",
+            Role::CallsOfficer | Role::CallsAdmin | Role::IdentityVerifier => "calls",
         }
     }
 
     /// The kind of scope a grant of this role has.
     pub fn scope_kind(self) -> &'static str {
         match self {
-            Role::BookingStaff | Role::EstablishmentAdmin => "establishment",
+            Role::BookingStaff
+            | Role::EstablishmentAdmin
+            | Role::CallsOfficer
+            | Role::CallsAdmin => "establishment",
             Role::Provider => "organisation",
-            Role::NationalAdmin | Role::Analyst | Role::AssetOwner => "national",
+            Role::NationalAdmin | Role::Analyst | Role::AssetOwner | Role::IdentityVerifier => {
+                "national"
+            }
         }
     }
 
@@ -140,6 +168,9 @@ impl Role {
             Role::Provider => "Data Lab provider",
             Role::Analyst => "Data Lab analyst",
             Role::AssetOwner => "Information asset owner",
+            Role::CallsOfficer => "Video calls officer",
+            Role::CallsAdmin => "Video calls administrator",
+            Role::IdentityVerifier => "Identity verifier",
         }
     }
 }

@@ -91,6 +91,12 @@ pub const MIGRATIONS: &[Migration] = &[
              FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
         ],
     },
+    Migration {
+        name: "platform/0003",
+        sql: include_str!("../migrations/0003_contacts.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 impl Db {

@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod config;
+pub mod contacts;
 pub mod db;
 mod error;
 pub mod ids;
@@ -25,6 +26,7 @@ pub mod registry;
 pub mod rules;
 pub mod sessions;
 pub mod subject_access;
+pub mod vault;
 pub mod web;
 pub mod workflow;
 

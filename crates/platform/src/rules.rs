@@ -55,6 +55,14 @@ pub enum Rule {
     Analyst,
     /// The Data Lab's information asset owner.
     AssetOwner,
+    /// Video calls staff of some establishment (officer or administrator),
+    /// or a national administrator. Which establishments is the handler's.
+    CallsStaff,
+    /// A video calls administrator of some establishment, or a national
+    /// administrator.
+    CallsAdmin,
+    /// An identity verifier of the video calls service.
+    Verifier,
 }
 
 /// What happens to a request under a rule.
@@ -92,6 +100,11 @@ pub fn check(rule: Rule, user: Option<&SessionUser>) -> Decision {
         Rule::Provider => u.provider_organisation().is_some(),
         Rule::Analyst => u.is_analyst(),
         Rule::AssetOwner => u.is_asset_owner(),
+        Rule::CallsStaff => u.is_calls_staff(),
+        Rule::CallsAdmin => {
+            u.is_national_admin() || (u.is_staff() && u.has(crate::accounts::Role::CallsAdmin))
+        }
+        Rule::Verifier => u.is_verifier(),
     };
     match (fits, rule) {
         (true, _) => Decision::Allowed,

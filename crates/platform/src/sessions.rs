@@ -86,7 +86,35 @@ impl SessionUser {
         self.is_staff()
             && (self.has(Role::NationalAdmin)
                 || self.has_at(Role::BookingStaff, id)
-                || self.has_at(Role::EstablishmentAdmin, id))
+                || self.has_at(Role::EstablishmentAdmin, id)
+                || self.has_at(Role::CallsOfficer, id)
+                || self.has_at(Role::CallsAdmin, id))
+    }
+
+    /// Whether they run video calls at establishment `id`.
+    pub fn runs_calls_at(&self, id: &str) -> bool {
+        self.is_staff()
+            && (self.has(Role::NationalAdmin)
+                || self.has_at(Role::CallsOfficer, id)
+                || self.has_at(Role::CallsAdmin, id))
+    }
+
+    /// Whether they set video calls up at establishment `id`.
+    pub fn administers_calls_at(&self, id: &str) -> bool {
+        self.is_staff() && (self.has(Role::NationalAdmin) || self.has_at(Role::CallsAdmin, id))
+    }
+
+    /// Whether they run video calls anywhere.
+    pub fn is_calls_staff(&self) -> bool {
+        self.is_staff()
+            && (self.has(Role::NationalAdmin)
+                || self.has(Role::CallsOfficer)
+                || self.has(Role::CallsAdmin))
+    }
+
+    /// Whether they check callers' identity documents.
+    pub fn is_verifier(&self) -> bool {
+        self.is_staff() && self.has(Role::IdentityVerifier)
     }
 
     /// Whether they may change establishment `id`'s settings.

@@ -650,3 +650,100 @@ pub async fn asset(axum::extract::Path(path): axum::extract::Path<String>) -> Re
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
+
+/// What came in with a multipart upload: the text fields, and each file
+/// field's name as sent and bytes.
+pub struct Upload {
+    pub fields: Fields,
+    pub files: std::collections::BTreeMap<String, (String, Vec<u8>)>,
+    /// A file passed `max` bytes; reading stopped there and the file is not
+    /// kept.
+    pub too_large: bool,
+}
+
+/// Reads a multipart upload whose file fields are `file_fields`, checking
+/// the CSRF token (which must come before any file) before reading a
+/// file, and stopping at `max` bytes a file. Text fields are cut at 2,000
+/// characters.
+pub async fn read_upload(
+    sess: &Sess,
+    max: usize,
+    mut mp: axum::extract::Multipart,
+    file_fields: &[&str],
+) -> std::result::Result<Upload, Response> {
+    let expired = || {
+        error_page(
+            StatusCode::FORBIDDEN,
+            "Sorry, that form has expired",
+            "For your security, forms stop working when you have been inactive for 20 minutes or have signed in or out since. Go back, reload the page and try again.",
+        )
+    };
+    let unreadable = || {
+        error_page(
+            StatusCode::BAD_REQUEST,
+            "Sorry, that upload could not be read",
+            "Go back and try again.",
+        )
+    };
+    let mut up = Upload {
+        fields: Fields::new(),
+        files: Default::default(),
+        too_large: false,
+    };
+    let mut csrf_ok = false;
+    loop {
+        let next = match mp.next_field().await {
+            Ok(n) => n,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE && csrf_ok => {
+                up.too_large = true;
+                break;
+            }
+            Err(_) => return Err(unreadable()),
+        };
+        let Some(mut f) = next else { break };
+        let name = f.name().unwrap_or("").to_owned();
+        if file_fields.contains(&name.as_str()) {
+            if !csrf_ok {
+                return Err(expired());
+            }
+            let file_name: String = f.file_name().unwrap_or("").chars().take(100).collect();
+            let mut bytes = Vec::new();
+            loop {
+                match f.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if bytes.len() + chunk.len() > max {
+                            up.too_large = true;
+                            break;
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        up.too_large = true;
+                        break;
+                    }
+                    Err(_) => return Err(unreadable()),
+                }
+            }
+            if up.too_large {
+                break;
+            }
+            up.files.insert(name, (file_name, bytes));
+        } else {
+            let value = f.text().await.map_err(|_| unreadable())?;
+            if name == "csrf" {
+                let expected = sess.csrf();
+                csrf_ok = !expected.is_empty() && crate::ids::constant_time_eq(&expected, &value);
+                if !csrf_ok {
+                    return Err(expired());
+                }
+            } else {
+                up.fields.insert(name, value.chars().take(2000).collect());
+            }
+        }
+    }
+    if !csrf_ok {
+        return Err(expired());
+    }
+    Ok(up)
+}
