@@ -47,7 +47,7 @@ pub(super) fn routes() -> Routes<Platform> {
 /// The signed-in member of staff. Each route's rule has already refused
 /// everyone else; handlers still ask here, for the user they need and so
 /// that a rule declared too loosely does not open the page.
-fn staff(sess: &Sess) -> Result<SessionUser, Box<Response>> {
+pub(super) fn staff(sess: &Sess) -> Result<SessionUser, Box<Response>> {
     match sess.user() {
         Some(u) if u.is_staff() => Ok(u),
         Some(_) => Err(platform::web::forbidden()),

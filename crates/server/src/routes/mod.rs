@@ -1,7 +1,9 @@
 //! The pages that belong to no one system: start, privacy, accessibility,
-//! sign-in and accounts (public), and the administrator's pages.
+//! sign-in and accounts (public), the administrator's pages, and the
+//! prisoners and approved contacts every system reads.
 
 mod admin;
+mod prisoners;
 mod public;
 
 use platform::rules::{Routes, Rule};
@@ -14,6 +16,7 @@ pub(crate) fn router(platform: Platform) -> Routes {
     Routes::new()
         .merge(public::routes())
         .merge(admin::routes())
+        .merge(prisoners::routes())
         .with_state(platform)
 }
 

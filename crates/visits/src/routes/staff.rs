@@ -114,6 +114,7 @@ async fn dashboard(State(st): State<Visits>, sess: Sess) -> Page {
         html! {
             span class="govuk-caption-l" { (u.name) ", " (u.role_labels()) }
             h1 class="govuk-heading-l" { "Visit requests" }
+            p class="govuk-body" { a class="govuk-link" href="/prisoners" { "Prisoners and approved contacts" } }
             @if mine.is_empty() {
                 p class="govuk-body" { "Your account is not assigned to any establishment yet. Ask a national administrator." }
             } @else {
