@@ -7,14 +7,15 @@
 //! accepting a request into one of the sessions the family chose (never
 //! beyond a session's places) or rejecting it with a standard reason, and
 //! set each establishment's visiting sessions, blocked dates, booking window
-//! and notice.
+//! and notice. A request naming a visitor who is not on the prisoner's
+//! approved list (where the platform keeps that list) is refused.
 //!
 //! This room may touch the platform (database, accounts, sessions, audit,
-//! outbox, registry), the `ui` crate and the working-day calendar, and
-//! nothing of any other system. Personal data enters only through its forms
-//! and leaves only through the family's own pages, audited staff views and
-//! subject access exports; [`retention`] deletes visits seven years after
-//! they happen.
+//! outbox, registry, approved contacts), the `ui` crate and the working-day
+//! calendar, and nothing of any other system. Personal data enters only
+//! through its forms and leaves only through the family's own pages,
+//! audited staff views and subject access exports; [`retention`] deletes
+//! visits seven years after they happen.
 
 pub mod establishments;
 mod model;

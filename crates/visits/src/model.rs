@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use platform::contacts::{self, Check};
 use platform::db::{Db, is_unique_violation};
 use platform::ids::new_id;
 use platform::workflow::{Change, Step};
@@ -174,13 +175,10 @@ pub fn check_visitors(
     for i in 1..=MAX_ADDITIONAL_VISITORS {
         let nf = format!("visitor-{i}-name");
         let df = format!("visitor-{i}-dob");
-        let typed_name = get(f, &nf).trim();
-        let typed_date = ["day", "month", "year"]
-            .iter()
-            .any(|p| !get(f, &format!("{df}-{p}")).trim().is_empty());
-        if typed_name.is_empty() && !typed_date {
+        if !row_typed(f, i) {
             continue;
         }
+        let typed_name = get(f, &nf).trim();
         let n = forms::name(typed_name, &nf, &format!("visitor {i}'s full name"), &mut e);
         let d = forms::date_of_birth(
             f,
@@ -221,6 +219,78 @@ pub fn check_visitors(
         )),
         _ => Err(e),
     }
+}
+
+/// Whether anything was typed in additional visitor row `i` (an empty row
+/// is skipped, not refused).
+fn row_typed(f: &BTreeMap<String, String>, i: usize) -> bool {
+    let typed_date = ["day", "month", "year"]
+        .iter()
+        .any(|p| !get(f, &format!("visitor-{i}-dob-{p}")).trim().is_empty());
+    !get(f, &format!("visitor-{i}-name")).trim().is_empty() || typed_date
+}
+
+/// The name field of each additional visitor [`check_visitors`] returns,
+/// in its order.
+fn visitor_name_fields(f: &BTreeMap<String, String>) -> Vec<String> {
+    (1..=MAX_ADDITIONAL_VISITORS)
+        .filter(|i| row_typed(f, *i))
+        .map(|i| format!("visitor-{i}-name"))
+        .collect()
+}
+
+/// Checks a request's visitors against the prisoner's approved visitor
+/// list (the platform's), on the day of the earliest session asked for.
+/// A prisoner the list does not record is allowed: their prison keeps its
+/// list elsewhere and checks it itself. Each visitor not approved is a
+/// problem on their name field of the visitors page whose answers `f` are.
+pub async fn check_approved_visitors(
+    db: &Db,
+    req: &VisitRequest,
+    f: &BTreeMap<String, String>,
+) -> Result<Errors> {
+    let mut e = Errors::default();
+    let Some(day) = req.preferences.iter().map(|s| s.date).min() else {
+        return Ok(e);
+    };
+    let mut people = vec![("lead-name".to_owned(), &req.lead.person)];
+    people.extend(visitor_name_fields(f).into_iter().zip(&req.visitors));
+    let prisoner = &req.prisoner.name;
+    for (field, person) in people {
+        match contacts::check_person(db, &req.prisoner.number, &person.name, person.dob, day)
+            .await?
+        {
+            Check::NotRecorded => break,
+            Check::Approved => {}
+            Check::NotApproved => e.add(
+                field,
+                format!(
+                    "{} is not on {prisoner}'s approved visitor list. Ask {prisoner} to add them, or remove them from this request.",
+                    person.name
+                ),
+            ),
+        }
+    }
+    Ok(e)
+}
+
+/// What the prisoner's approved visitor list says, on `day`, of each
+/// person (name, date of birth as stored): none for a date that cannot be
+/// read.
+pub async fn approved_list_says(
+    db: &Db,
+    prisoner_number: &str,
+    people: &[(&str, &str)],
+    day: NaiveDate,
+) -> Result<Vec<Option<Check>>> {
+    let mut out = Vec::with_capacity(people.len());
+    for (name, dob) in people {
+        out.push(match NaiveDate::parse_from_str(dob, "%Y-%m-%d") {
+            Ok(dob) => Some(contacts::check_person(db, prisoner_number, name, dob, day).await?),
+            Err(_) => None,
+        });
+    }
+    Ok(out)
 }
 
 /// Checks the sessions page against what is bookable today.

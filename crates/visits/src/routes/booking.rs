@@ -610,6 +610,12 @@ async fn check_post(State(st): State<Visits>, sess: Sess, FormIn(f): FormIn) -> 
         Ok(x) => x,
         Err(page) => return Ok(page),
     };
+    // Everyone visiting must be on the prisoner's approved list, where
+    // the service keeps it; the visitors page is where they are changed.
+    let unapproved = visits::check_approved_visitors(&st.db, &req, &d.fields).await?;
+    if !unapproved.is_empty() {
+        return Ok(visitors_page(&sess.ctx(&st), &d.fields, &unapproved));
+    }
     if let Some(problem) = too_many(&st, &user, &req).await? {
         let c = sess.ctx(&st);
         let mut e = Errors::default();

@@ -11,6 +11,7 @@ use sqlx::Row;
 
 use crate::establishments::{self, Establishment};
 use platform::audit::Line;
+use platform::contacts::Check;
 use platform::require;
 use platform::rules::{Routes, Rule};
 use platform::sessions::SessionUser;
@@ -219,6 +220,21 @@ async fn render_visit(
         slots.push(establishments::slot(&st.db, p).await?);
     }
     let history = visits::events(&st.db, &v.id).await?;
+    // The approved list as it stands on the day of the visit: the session
+    // booked, or the earliest asked for.
+    let allocated = match &v.allocated_slot {
+        Some(a) => establishments::slot(&st.db, a).await?,
+        None => None,
+    };
+    let day = allocated
+        .as_ref()
+        .map(|s| s.date)
+        .or_else(|| slots.iter().flatten().map(|s| s.date).min())
+        .unwrap_or_else(today);
+    let mut people = vec![(v.lead_name.as_str(), v.lead_dob.as_str())];
+    people.extend(v.visitors.iter().map(|(n, d)| (n.as_str(), d.as_str())));
+    let listed = visits::approved_list_says(&st.db, &v.prisoner_number, &people, day).await?;
+    let on_list = |i: usize| listed.get(i).copied().flatten().map(list_tag);
     let mut rows = vec![
         ("Status".to_owned(), crate::tag(v.status), None),
         (
@@ -228,14 +244,20 @@ async fn render_visit(
         ),
         (
             "Lead visitor".to_owned(),
-            html! { (v.lead_name) br; "Born " (pages::long_date(&v.lead_dob)) br; (v.lead_email) br; (v.lead_phone) },
+            html! {
+                (v.lead_name) br; "Born " (pages::long_date(&v.lead_dob)) br; (v.lead_email) br; (v.lead_phone)
+                @if let Some(t) = on_list(0) { br; "Approved visitor list: " (t) }
+            },
             None,
         ),
     ];
     for (i, (n, d)) in v.visitors.iter().enumerate() {
         rows.push((
             format!("Visitor {}", i + 1),
-            html! { (n) br; "Born " (pages::long_date(d)) },
+            html! {
+                (n) br; "Born " (pages::long_date(d))
+                @if let Some(t) = on_list(i + 1) { br; "Approved visitor list: " (t) }
+            },
             None,
         ));
     }
@@ -246,8 +268,8 @@ async fn render_visit(
         }, None));
     }
     if let Some(a) = &v.allocated_slot {
-        let label = establishments::slot(&st.db, a)
-            .await?
+        let label = allocated
+            .as_ref()
             .map(|s| s.label())
             .unwrap_or_else(|| a.clone());
         rows.push((
@@ -356,6 +378,16 @@ async fn render_visit(
             }
         },
     ))
+}
+
+/// Where a visitor stands on the prisoner's approved visitor list, as a
+/// tag.
+fn list_tag(check: Check) -> Markup {
+    match check {
+        Check::Approved => pages::tag("govuk-tag--green", "Approved"),
+        Check::NotApproved => pages::tag("govuk-tag--red", "Not on the list"),
+        Check::NotRecorded => pages::tag("govuk-tag--grey", "List not kept in this service"),
+    }
 }
 
 async fn visit_page(State(st): State<Visits>, sess: Sess, Path(id): Path<String>) -> Page {
