@@ -3,6 +3,7 @@
 mod analyse;
 mod calendar;
 mod datalab;
+mod face;
 mod link;
 mod matching;
 mod run;
@@ -43,6 +44,9 @@ enum Command {
     Calendar(calendar::Command),
     /// Run the web service: Visit someone in prison.
     Serve(serve::ServeArgs),
+    /// Faces in photos: are two photos of the same person?
+    #[command(subcommand)]
+    Face(face::Command),
 }
 
 /// Runs a command; the exit code is the command's verdict (0 success, 1 a
@@ -56,5 +60,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Match(args) => matching::run(args),
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Serve(args) => serve::run(args),
+        Command::Face(cmd) => face::run(cmd),
     }
 }
