@@ -19,7 +19,7 @@ use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 
-use crate::accounts::Kind;
+use crate::accounts::{Kind, Role};
 use crate::error::Error;
 use crate::sessions::SessionUser;
 use crate::web::{AppError, Sess, see_other};
@@ -37,6 +37,12 @@ pub enum Rule {
     Visitor,
     /// Any member of prison or headquarters staff.
     Staff,
+    /// Staff of the visits service (booking staff, establishment
+    /// administrators, national administrators).
+    VisitsStaff,
+    /// Staff who work at some establishment, in any system's role, or a
+    /// national administrator. Which establishments is the handler's.
+    EstablishmentStaff,
     /// An establishment administrator, or a national administrator (who is
     /// one everywhere). Which establishments they hold is the handler's to
     /// judge.
@@ -94,6 +100,13 @@ pub fn check(rule: Rule, user: Option<&SessionUser>) -> Decision {
         Rule::Public | Rule::SignedIn => true,
         Rule::Visitor => u.kind == Kind::Visitor,
         Rule::Staff => u.is_staff(),
+        Rule::EstablishmentStaff => u.works_somewhere(),
+        Rule::VisitsStaff => {
+            u.is_staff()
+                && (u.has(Role::BookingStaff)
+                    || u.has(Role::EstablishmentAdmin)
+                    || u.has(Role::NationalAdmin))
+        }
         Rule::EstablishmentAdmin => u.is_admin(),
         Rule::NationalAdmin | Rule::NationalAdminUnlisted => u.is_national_admin(),
         Rule::DataLab => u.kind == Kind::DataLab,
@@ -101,9 +114,7 @@ pub fn check(rule: Rule, user: Option<&SessionUser>) -> Decision {
         Rule::Analyst => u.is_analyst(),
         Rule::AssetOwner => u.is_asset_owner(),
         Rule::CallsStaff => u.is_calls_staff(),
-        Rule::CallsAdmin => {
-            u.is_national_admin() || (u.is_staff() && u.has(crate::accounts::Role::CallsAdmin))
-        }
+        Rule::CallsAdmin => u.is_national_admin() || (u.is_staff() && u.has(Role::CallsAdmin)),
         Rule::Verifier => u.is_verifier(),
     };
     match (fits, rule) {

@@ -80,15 +80,32 @@ impl SessionUser {
         self.kind == Kind::Staff
     }
 
-    /// Whether a member of prison staff works at establishment `id`, in
-    /// any role (national administrators work everywhere).
+    /// Whether a member of prison staff handles visits at establishment
+    /// `id` (national administrators do everywhere).
     pub fn can_see_establishment(&self, id: &str) -> bool {
         self.is_staff()
             && (self.has(Role::NationalAdmin)
                 || self.has_at(Role::BookingStaff, id)
-                || self.has_at(Role::EstablishmentAdmin, id)
-                || self.has_at(Role::CallsOfficer, id)
-                || self.has_at(Role::CallsAdmin, id))
+                || self.has_at(Role::EstablishmentAdmin, id))
+    }
+
+    /// Whether a member of prison staff works at establishment `id` in any
+    /// role of any system: for the platform's own records of the
+    /// establishment (its prisoners and their approved contacts).
+    pub fn works_at(&self, id: &str) -> bool {
+        self.can_see_establishment(id)
+            || self.has_at(Role::CallsOfficer, id)
+            || self.has_at(Role::CallsAdmin, id)
+    }
+
+    /// Whether they work at any establishment (or everywhere).
+    pub fn works_somewhere(&self) -> bool {
+        self.is_staff()
+            && (self.has(Role::NationalAdmin)
+                || self
+                    .grants
+                    .iter()
+                    .any(|g| matches!(g.scope, Scope::Establishment(_))))
     }
 
     /// Whether they run video calls at establishment `id`.

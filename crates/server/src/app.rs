@@ -77,6 +77,7 @@ impl App {
                 platform::db::MIGRATIONS,
                 visits::MIGRATIONS,
                 lab::MIGRATIONS,
+                calls::MIGRATIONS,
             ],
         )
         .await?;
@@ -85,6 +86,7 @@ impl App {
             tracing::info!(seeded, "seeded establishments");
         }
         visits::establishments::seed(&db).await?;
+        calls::seed(&db).await?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;
@@ -100,13 +102,16 @@ impl App {
         );
         platform.set_systems(vec![
             Arc::new(visits::Menu) as Arc<dyn Navigation>,
+            Arc::new(calls::Menu),
             Arc::new(lab::Menu),
         ]);
         platform.set_subject_access(vec![
             Arc::new(visits::subject_access::Part)
                 as Arc<dyn platform::subject_access::SubjectAccess>,
+            Arc::new(calls::subject_access::Part),
             Arc::new(lab::subject_access::Part),
         ]);
+        let calls = calls::Calls::new(platform.clone(), config.calls.clone(), &config.data_dir)?;
         let generated_admin_password = accounts::ensure_admin(
             &db,
             &platform.hasher,
@@ -127,10 +132,10 @@ impl App {
         ))];
         jobs.extend(platform::jobs::spawn(
             db.clone(),
-            scheduled(&platform, &lab, &config),
+            scheduled(&platform, &lab, &calls, &config),
             rx.clone(),
         ));
-        let (service, routes) = router(&platform, &lab);
+        let (service, routes) = router(&platform, &lab, &calls);
         let router = service.layer(DefaultBodyLimit::max(64 * 1024)).layer(
             axum::middleware::from_fn_with_state(
                 platform.config.secure_cookies(),
@@ -246,7 +251,12 @@ async fn wait_for_signal() {
 }
 
 /// The platform's scheduled work and every system's, for the job runner.
-fn scheduled(platform: &Platform, lab: &lab::Lab, config: &Config) -> Vec<platform::jobs::Job> {
+fn scheduled(
+    platform: &Platform,
+    lab: &lab::Lab,
+    calls: &calls::Calls,
+    config: &Config,
+) -> Vec<platform::jobs::Job> {
     use platform::jobs::Job;
     let minutes = |m: u64| Duration::from_secs(m.max(1) * 60);
     // Sweep often enough that an idle session outlives its 20 minutes by
@@ -274,6 +284,10 @@ fn scheduled(platform: &Platform, lab: &lab::Lab, config: &Config) -> Vec<platfo
         platform,
         minutes(config.retention_interval_minutes),
     ));
+    jobs.extend(calls::jobs(
+        calls,
+        minutes(config.retention_interval_minutes),
+    ));
     jobs.extend(lab::jobs(&platform.db, lab));
     jobs
 }
@@ -282,11 +296,12 @@ fn scheduled(platform: &Platform, lab: &lab::Lab, config: &Config) -> Vec<platfo
 /// layer; the health check and the assets outside it. Routes are only
 /// added through [`Routes`], so the table beside the router lists them
 /// all, each with its rule.
-fn router(platform: &Platform, lab: &lab::Lab) -> (Router, Vec<Route>) {
+fn router(platform: &Platform, lab: &lab::Lab, calls: &calls::Calls) -> (Router, Vec<Route>) {
     let (pages, mut table) = Routes::new()
         .merge(crate::routes::router(platform.clone()))
         .merge(visits::router(Visits::new(platform.clone())))
         .merge(lab::router(platform.clone(), lab.clone()))
+        .merge(calls::router(calls.clone()))
         .into_parts();
     let pages = pages.layer(axum::middleware::from_fn_with_state(
         platform.clone(),

@@ -61,6 +61,8 @@ pub struct Config {
     pub retention_interval_minutes: u64,
     /// The Justice Data Lab.
     pub datalab: lab::Config,
+    /// Secure video calls.
+    pub calls: calls::Config,
 }
 
 impl Default for Config {
@@ -83,6 +85,7 @@ impl Default for Config {
             admin: AdminConfig::default(),
             retention_interval_minutes: 24 * 60,
             datalab: lab::Config::default(),
+            calls: calls::Config::default(),
         }
     }
 }
@@ -160,6 +163,7 @@ impl Config {
                 "DATALAB_REFERENCE" => self.datalab.reference = Some(PathBuf::from(value)),
                 "DATALAB_LAB_KEY" => self.datalab.lab_key = Some(PathBuf::from(value)),
                 "DATALAB_MASTER_KEY" => self.datalab.master_key = Some(value),
+                "CALLS_MASTER_KEY" => self.calls.master_key = Some(value),
                 // Other LIFELINE_ variables belong to other commands.
                 _ => {}
             }

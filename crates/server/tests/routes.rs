@@ -27,9 +27,12 @@ enum Who {
     Provider,
     Analyst,
     AssetOwner,
+    CallsOfficer,
+    CallsAdmin,
+    IdentityVerifier,
 }
 
-const EVERYONE: [Who; 8] = [
+const EVERYONE: [Who; 11] = [
     Who::Anonymous,
     Who::Visitor,
     Who::BookingStaff,
@@ -38,6 +41,9 @@ const EVERYONE: [Who; 8] = [
     Who::Provider,
     Who::Analyst,
     Who::AssetOwner,
+    Who::CallsOfficer,
+    Who::CallsAdmin,
+    Who::IdentityVerifier,
 ];
 
 impl Who {
@@ -48,6 +54,8 @@ impl Who {
             Who::Visitor => "/visits",
             Who::BookingStaff | Who::EstablishmentAdmin | Who::NationalAdmin => "/staff",
             Who::Provider | Who::Analyst | Who::AssetOwner => "/datalab",
+            Who::CallsOfficer | Who::CallsAdmin => "/calls/staff",
+            Who::IdentityVerifier => "/calls/verification",
         }
     }
 }
@@ -77,13 +85,29 @@ fn expected(rule: Rule, who: Who) -> Expect {
     let fits = match rule {
         Rule::Public | Rule::SignedIn => true,
         Rule::Visitor => who == Visitor,
-        Rule::Staff => matches!(who, BookingStaff | EstablishmentAdmin | NationalAdmin),
+        Rule::Staff => matches!(
+            who,
+            BookingStaff
+                | EstablishmentAdmin
+                | NationalAdmin
+                | CallsOfficer
+                | CallsAdmin
+                | IdentityVerifier
+        ),
+        Rule::VisitsStaff => matches!(who, BookingStaff | EstablishmentAdmin | NationalAdmin),
+        Rule::EstablishmentStaff => matches!(
+            who,
+            BookingStaff | EstablishmentAdmin | NationalAdmin | CallsOfficer | CallsAdmin
+        ),
         Rule::EstablishmentAdmin => matches!(who, EstablishmentAdmin | NationalAdmin),
         Rule::NationalAdmin | Rule::NationalAdminUnlisted => who == NationalAdmin,
         Rule::DataLab => matches!(who, Provider | Analyst | AssetOwner),
         Rule::Provider => who == Provider,
         Rule::Analyst => who == Analyst,
         Rule::AssetOwner => who == AssetOwner,
+        Rule::CallsStaff => matches!(who, CallsOfficer | CallsAdmin | NationalAdmin),
+        Rule::CallsAdmin => matches!(who, CallsAdmin | NationalAdmin),
+        Rule::Verifier => who == IdentityVerifier,
     };
     match (fits, rule) {
         (true, _) => Expect::Allowed,
@@ -102,7 +126,13 @@ fn address(path: &str) -> String {
     while let Some(open) = rest.find('{') {
         let close = open + rest[open..].find('}').expect("parameter closes");
         out.push_str(&rest[..open]);
-        let value = if out.ends_with("/staff/establishments/") {
+        // Establishment-scoped pages get the establishment the staff
+        // accounts work at, so that the rule, not the handler's check of
+        // the establishment, is what a refusal shows.
+        let value = if out.ends_with("/staff/establishments/")
+            || out.ends_with("/calls/staff/")
+            || out.ends_with("/prisoners/")
+        {
             "hull"
         } else {
             "made-up-0001"
@@ -217,6 +247,12 @@ async fn callers(app: &TestApp) -> Vec<(Who, Caller)> {
         .await;
     app.add_lab_account("iao@lab.test", Role::AssetOwner, None)
         .await;
+    app.staff("calls@hull.test", Role::CallsOfficer, &["hull"])
+        .await;
+    app.staff("callsadmin@hull.test", Role::CallsAdmin, &["hull"])
+        .await;
+    app.staff("verifier@hmpps.test", Role::IdentityVerifier, &[])
+        .await;
     let mut anonymous = Caller::new(base);
     anonymous.learn_csrf("/sign-in").await;
     let mut out = vec![(Who::Anonymous, anonymous)];
@@ -228,6 +264,9 @@ async fn callers(app: &TestApp) -> Vec<(Who, Caller)> {
         (Who::Provider, "ana@hopetrust.test", LAB_PASSWORD),
         (Who::Analyst, "lee@lab.test", LAB_PASSWORD),
         (Who::AssetOwner, "iao@lab.test", LAB_PASSWORD),
+        (Who::CallsOfficer, "calls@hull.test", staff_password),
+        (Who::CallsAdmin, "callsadmin@hull.test", staff_password),
+        (Who::IdentityVerifier, "verifier@hmpps.test", staff_password),
     ] {
         out.push((
             who,
@@ -276,6 +315,9 @@ fn check_table(routes: &[Route]) {
         (Method::GET, "/staff/establishments/{id}/settings"),
         (Method::GET, "/staff/accounts"),
         (Method::POST, "/datalab/requests/{id}/issue"),
+        (Method::POST, "/calls/prisons/{establishment}/book"),
+        (Method::GET, "/calls/rollout"),
+        (Method::GET, "/calls/verification/{id}/{document}"),
     ] {
         assert!(
             routes.iter().any(|r| r.method == method && r.path == path),
@@ -371,12 +413,17 @@ fn the_policy_stated_here_is_the_one_the_platform_applies() {
         Who::Provider => Some(user(Kind::DataLab, Some(Role::Provider), Some("hope"))),
         Who::Analyst => Some(user(Kind::DataLab, Some(Role::Analyst), None)),
         Who::AssetOwner => Some(user(Kind::DataLab, Some(Role::AssetOwner), None)),
+        Who::CallsOfficer => Some(user(Kind::Staff, Some(Role::CallsOfficer), None)),
+        Who::CallsAdmin => Some(user(Kind::Staff, Some(Role::CallsAdmin), None)),
+        Who::IdentityVerifier => Some(user(Kind::Staff, Some(Role::IdentityVerifier), None)),
     };
     let rules = [
         Rule::Public,
         Rule::SignedIn,
         Rule::Visitor,
         Rule::Staff,
+        Rule::VisitsStaff,
+        Rule::EstablishmentStaff,
         Rule::EstablishmentAdmin,
         Rule::NationalAdmin,
         Rule::NationalAdminUnlisted,
@@ -384,6 +431,9 @@ fn the_policy_stated_here_is_the_one_the_platform_applies() {
         Rule::Provider,
         Rule::Analyst,
         Rule::AssetOwner,
+        Rule::CallsStaff,
+        Rule::CallsAdmin,
+        Rule::Verifier,
     ];
     for rule in rules {
         for who in EVERYONE {

@@ -113,7 +113,7 @@ impl Navigation for Menu {
     fn home(&self, user: &SessionUser) -> Option<&'static str> {
         match user.kind {
             platform::accounts::Kind::Visitor => Some("/visits"),
-            platform::accounts::Kind::Staff => Some("/staff"),
+            platform::accounts::Kind::Staff if works_visits(user) => Some("/staff"),
             _ => None,
         }
     }
@@ -124,10 +124,21 @@ impl Navigation for Menu {
                 ("/book".into(), "Book a visit".into()),
                 ("/visits".into(), "Your visits".into()),
             ],
-            platform::accounts::Kind::Staff => vec![("/staff".into(), "Visit requests".into())],
+            platform::accounts::Kind::Staff if works_visits(user) => {
+                vec![("/staff".into(), "Visit requests".into())]
+            }
             _ => Vec::new(),
         }
     }
+}
+
+/// Whether a member of staff holds a role of this system (or is a
+/// national administrator): staff of other systems only are not sent here.
+fn works_visits(user: &SessionUser) -> bool {
+    use platform::accounts::Role;
+    user.has(Role::BookingStaff)
+        || user.has(Role::EstablishmentAdmin)
+        || user.has(Role::NationalAdmin)
 }
 
 /// A visit's status tag.

@@ -30,7 +30,7 @@ use ui::{Input, back, button, csrf, date_input, error_summary, input, radios, su
 use super::admin::staff;
 
 pub(super) fn routes() -> Routes<Platform> {
-    use Rule::Staff;
+    use Rule::EstablishmentStaff as Staff;
     Routes::new()
         .get("/prisoners", Staff, pick_establishment)
         .get("/prisoners/{establishment}", Staff, prisoners_page)
@@ -76,7 +76,7 @@ async fn establishment_for(
         .find(|e| e.id == id)
         .cloned()
         .ok_or(Error::NotFound)?;
-    if !u.can_see_establishment(&est.id) {
+    if !u.works_at(&est.id) {
         return Err(Error::Forbidden);
     }
     Ok(est)
@@ -118,10 +118,7 @@ fn long(d: NaiveDate) -> String {
 async fn pick_establishment(State(st): State<Platform>, sess: Sess) -> Page {
     let u = require!(staff(&sess));
     let all = st.establishments().await?;
-    let mine: Vec<&Establishment> = all
-        .iter()
-        .filter(|e| u.can_see_establishment(&e.id))
-        .collect();
+    let mine: Vec<&Establishment> = all.iter().filter(|e| u.works_at(&e.id)).collect();
     if let [only] = mine.as_slice() {
         return Ok(see_other(&format!("/prisoners/{}", only.id)));
     }
@@ -204,7 +201,7 @@ async fn prisoners_page(
         .establishments()
         .await?
         .iter()
-        .filter(|x| u.can_see_establishment(&x.id))
+        .filter(|x| u.works_at(&x.id))
         .nth(1)
         .is_some();
     let back_to = if several { "/prisoners" } else { "/staff" };

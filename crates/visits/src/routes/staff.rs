@@ -31,7 +31,7 @@ use platform::{Error, audit, today};
 /// record, in the handlers ([`establishment_for`]); the rules say only
 /// who may come in.
 pub(super) fn routes() -> Routes<Visits> {
-    use Rule::{EstablishmentAdmin, Staff};
+    use Rule::{EstablishmentAdmin, VisitsStaff as Staff};
     Routes::new()
         .get("/staff", Staff, dashboard)
         .get("/staff/establishments/{id}", Staff, queue)

@@ -1,0 +1,203 @@
+//! Secure video calls, part 1: everything up to the moment a call starts.
+//!
+//! Family members create a caller profile on their platform account and
+//! prove who they are with a photo of a government photo ID and a selfie:
+//! the [`face`] engine finds one face in each and compares them, and an
+//! identity verifier confirms the details typed against the document (a
+//! failed automatic check goes to the same queue, never a silent refusal).
+//! A verified caller asks to be approved for a prisoner; the prison's staff
+//! put them on the platform's approved contacts list. Each prison has its
+//! own booking portal (its call times, call length, laptops, booking window,
+//! notice, closed dates, and whether the family books or the prisoner asks),
+//! live only once its rollout reaches that stage. Calls are booked within
+//! the prisoner's monthly allowance; the database's conditional updates make
+//! a full slot or a spent allowance impossible to overrun, however many
+//! bookings race for them.
+//!
+//! This room may touch the platform (database, accounts, sessions, audit,
+//! outbox, jobs, registry, approved contacts, vault), the `ui` crate, the
+//! working-day calendar and the `face` engine, and nothing of any other
+//! system. Identity documents are sealed at rest, seen only by verifiers
+//! (every view audited) and destroyed a set number of days after the
+//! decision, keeping the face descriptor, the decision and who made it;
+//! [`retention`] deletes the rest on schedule.
+
+pub mod booking;
+pub mod callers;
+pub mod portal;
+pub mod retention;
+pub mod rollout;
+mod routes;
+pub mod subject_access;
+pub mod workflow;
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use platform::sessions::SessionUser;
+use platform::vault::Key;
+use platform::web::{Navigation, Platform};
+use serde::{Deserialize, Serialize};
+
+pub use routes::router;
+
+/// The platform's migrations for this system's tables.
+pub const MIGRATIONS: &[platform::db::Migration] = &[platform::db::Migration {
+    name: "calls/0001",
+    sql: include_str!("../migrations/0001_calls.sql"),
+    sqlite: &[],
+    postgres: &[],
+}];
+
+/// The video calls system's settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The master key that wraps each caller's document key: 64 hex
+    /// digits. Unset, one is generated on first run in
+    /// `data_dir/calls/master.key`. Every instance must share it.
+    pub master_key: Option<String>,
+    /// Days after the identity decision when the ID photo and selfie are
+    /// destroyed (30).
+    pub documents_days: u32,
+    /// The largest photo accepted, in bytes (10 MiB).
+    pub max_upload_bytes: usize,
+    /// Days after a call's date when it is deleted with its history (730).
+    pub call_retention_days: u32,
+    /// Days a caller profile is kept after its last call, approval or
+    /// change, when it has no booked call and no approval (730).
+    pub caller_retention_days: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            master_key: None,
+            documents_days: 30,
+            max_upload_bytes: 10 * 1024 * 1024,
+            call_retention_days: 730,
+            caller_retention_days: 730,
+        }
+    }
+}
+
+/// The system's state: the platform, its settings, the master key and the
+/// face engine (loaded on first use: its weights take a moment to read).
+#[derive(Clone)]
+pub struct Calls(Arc<Inner>);
+
+#[doc(hidden)]
+pub struct Inner {
+    platform: Platform,
+    config: Config,
+    master: Key,
+    engine: OnceLock<std::result::Result<Arc<face::Engine>, String>>,
+}
+
+impl std::ops::Deref for Calls {
+    type Target = Platform;
+    fn deref(&self) -> &Platform {
+        &self.0.platform
+    }
+}
+
+impl Calls {
+    /// The system on the platform, its master key read or made under
+    /// `data_dir`.
+    pub fn new(platform: Platform, config: Config, data_dir: &Path) -> platform::Result<Calls> {
+        let master = platform::vault::master_key(
+            &data_dir.join("calls").join("master.key"),
+            config.master_key.as_deref(),
+        )?;
+        Ok(Calls(Arc::new(Inner {
+            platform,
+            config,
+            master,
+            engine: OnceLock::new(),
+        })))
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub(crate) fn master(&self) -> &Key {
+        &self.0.master
+    }
+
+    /// The face engine, loaded on first use.
+    pub(crate) fn engine(&self) -> platform::Result<Arc<face::Engine>> {
+        self.0
+            .engine
+            .get_or_init(|| face::Engine::new().map(Arc::new).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(|e| platform::Error::Config(format!("the face engine cannot start: {e}")))
+    }
+}
+
+/// Seeds each establishment's portal settings and the rollout from the
+/// 2020 letter's annex, on first run.
+pub async fn seed(db: &platform::Db) -> platform::Result<()> {
+    portal::seed(db).await?;
+    rollout::seed(db).await?;
+    Ok(())
+}
+
+/// The system's scheduled work: retention and the documents' destruction,
+/// and the day-before reminders.
+pub fn jobs(calls: &Calls, every: std::time::Duration) -> Vec<platform::jobs::Job> {
+    let c = calls.clone();
+    let retention = platform::jobs::Job::new("calls.retention", every, true, move || {
+        let c = c.clone();
+        async move { retention::run(&c.db, c.config(), c.clock.today()).await }
+    });
+    let c = calls.clone();
+    let reminders = platform::jobs::Job::new("calls.reminders", every, true, move || {
+        let c = c.clone();
+        async move {
+            let n = booking::remind(&c.db, c.clock.today()).await?;
+            if n > 0 {
+                c.mail_waiting();
+            }
+            Ok(n)
+        }
+    });
+    vec![retention, reminders]
+}
+
+/// The service's name and menus.
+pub struct Menu;
+
+impl Navigation for Menu {
+    fn service(&self) -> &'static str {
+        "Video calls"
+    }
+
+    fn home(&self, user: &SessionUser) -> Option<&'static str> {
+        if user.is_verifier() {
+            Some("/calls/verification")
+        } else if user.is_calls_staff() && !user.is_national_admin() {
+            Some("/calls/staff")
+        } else {
+            None
+        }
+    }
+
+    fn links(&self, user: &SessionUser) -> Vec<(String, String)> {
+        let mut links = Vec::new();
+        if user.kind == platform::accounts::Kind::Visitor {
+            links.push(("/calls".into(), "Video calls".into()));
+        }
+        if user.is_calls_staff() {
+            links.push(("/calls/staff".into(), "Video calls".into()));
+        }
+        if user.is_verifier() {
+            links.push(("/calls/verification".into(), "Identity checks".into()));
+        }
+        if user.is_staff() {
+            links.push(("/calls/rollout".into(), "Video calls rollout".into()));
+        }
+        links
+    }
+}
