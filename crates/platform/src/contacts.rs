@@ -181,7 +181,12 @@ pub async fn add_prisoner(
 }
 
 /// Moves a prisoner to another establishment (their list goes with them).
-pub async fn transfer(db: &Db, prisoner_id: &str, establishment_id: &str, by: &Actor) -> Result<()> {
+pub async fn transfer(
+    db: &Db,
+    prisoner_id: &str,
+    establishment_id: &str,
+    by: &Actor,
+) -> Result<()> {
     let mut tx = db.begin_write().await?;
     let done = sqlx::query("UPDATE prisoners SET establishment_id = $1 WHERE id = $2")
         .bind(establishment_id)

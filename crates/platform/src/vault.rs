@@ -151,7 +151,6 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-
 /// The master key: the configured one (64 hex digits) or, failing that,
 /// the one in the file at `path` (generated on first run, readable by the
 /// owner only). Several instances must be configured with the same key.
