@@ -344,8 +344,8 @@ pub fn chart(all: &[Progress]) -> Markup {
             }
             figcaption class="govuk-body-s" {
                 @for s in stages {
-                    span style={ "display:inline-block;margin-right:1em" } {
-                        span aria-hidden="true" style={ "display:inline-block;width:1em;height:0.6em;margin-right:0.3em;background:" (s.colour()) } {}
+                    span class="lifeline-key" {
+                        span aria-hidden="true" class={ "lifeline-swatch lifeline-stage-" (s.as_str()) } {}
                         (s.label())
                     }
                 }

@@ -168,30 +168,7 @@ async fn a_family_books_and_staff_accept_in_chromium() {
     assert_eq!(lang.as_deref(), Some("en"));
     shot(&b, "01-start").await;
 
-    // Create an account and confirm it from the email.
-    b.goto(&format!("{base}/register")).await.unwrap();
-    fill(&b, "name", "Mary Smith").await;
-    fill(&b, "email", "mary@example.com").await;
-    fill(&b, "password", "correct horse battery").await;
-    click_button(&b, "Create account").await;
-    assert_eq!(heading(&b).await, "Check your email");
-    let mail = app
-        .smtp
-        .wait_for("mary@example.com", "Confirm your email address")
-        .await;
-    let link = mail
-        .body
-        .lines()
-        .find(|l| l.contains("/verify?token="))
-        .unwrap()
-        .trim()
-        .to_owned();
-    b.goto(&format!("{base}{}", &link[link.find("/verify").unwrap()..]))
-        .await
-        .unwrap();
-    assert_eq!(heading(&b).await, "Confirm your email address");
-    fill(&b, "password", "correct horse battery").await;
-    click_button(&b, "Confirm").await;
+    register(&b, &app, "Mary Smith", "mary@example.com").await;
     sign_in(&b, &base, "mary@example.com", "correct horse battery").await;
     assert_eq!(heading(&b).await, "Your visits");
 
@@ -558,5 +535,197 @@ async fn a_provider_uploads_an_analyst_issues_and_the_data_is_destroyed_in_chrom
 
     b.close().await.unwrap();
     drop(driver);
+    app.stop().await;
+}
+
+/// Creates an account through the pages and confirms it from the email.
+async fn register(b: &Client, app: &TestApp, name: &str, email: &str) {
+    let base = &app.base;
+    b.goto(&format!("{base}/register")).await.unwrap();
+    fill(b, "name", name).await;
+    fill(b, "email", email).await;
+    fill(b, "password", "correct horse battery").await;
+    click_button(b, "Create account").await;
+    assert_eq!(heading(b).await, "Check your email");
+    let mail = app.smtp.wait_for(email, "Confirm your email address").await;
+    let link = mail
+        .body
+        .lines()
+        .find(|l| l.contains("/verify?token="))
+        .unwrap()
+        .trim()
+        .to_owned();
+    b.goto(&format!("{base}{}", &link[link.find("/verify").unwrap()..]))
+        .await
+        .unwrap();
+    assert_eq!(heading(b).await, "Confirm your email address");
+    fill(b, "password", "correct horse battery").await;
+    click_button(b, "Confirm").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_family_is_verified_approved_and_books_a_video_call_in_chromium() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.base.clone();
+    // Berwyn's portal (live since the letter's annex) offers calls at two
+    // and three every day.
+    for weekday in 1..=7 {
+        for start in ["14:00", "15:00"] {
+            calls::portal::add_weekly(
+                app.db(),
+                "berwyn",
+                weekday,
+                start,
+                &server::audit::Line {
+                    actor: "system",
+                    action: "test",
+                    subject: "berwyn",
+                    detail: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
+    app.staff("verifier@hmpps.test", Role::IdentityVerifier, &[])
+        .await;
+    app.staff("officer@berwyn.test", Role::CallsOfficer, &["berwyn"])
+        .await;
+    let driver = start_driver().await;
+    let b = browser(&driver).await;
+    let faces = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/faces")
+        .canonicalize()
+        .expect("the test faces");
+
+    // A family member signs up and sets up video calls.
+    register(&b, &app, "Jo Bloggs", "jo@example.com").await;
+    sign_in(&b, &base, "jo@example.com", "correct horse battery").await;
+    b.goto(&format!("{base}/calls")).await.unwrap();
+    assert_eq!(heading(&b).await, "Video calls");
+    click_link(&b, "Start").await;
+    assert_eq!(heading(&b).await, "Your details");
+    fill(&b, "dob-day", "4").await;
+    fill(&b, "dob-month", "8").await;
+    fill(&b, "dob-year", "1961").await;
+    fill(&b, "address", "1 High Street, Hull HU1 1AA").await;
+    fill(&b, "phone", "07700 900123").await;
+    click_button(&b, "Save and continue").await;
+    assert_eq!(heading(&b).await, "Prove your identity");
+    for (id, file) in [("id-photo", "obama.jpg"), ("selfie", "obama2.jpg")] {
+        b.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(&faces.join(file).to_string_lossy())
+            .await
+            .unwrap();
+    }
+    shot(&b, "calls-01-identity").await;
+    click_button(&b, "Send photos").await;
+    assert_eq!(heading(&b).await, "Video calls");
+    let body = text_of(&b, "main").await;
+    assert!(body.contains("We are checking your identity"), "{body}");
+    sign_out(&b).await;
+
+    // The verifier sees the two photos side by side and verifies.
+    sign_in(&b, &base, "verifier@hmpps.test", "staff password 1").await;
+    assert_eq!(heading(&b).await, "Identity checks");
+    assert!(text_of(&b, "main").await.contains("Faces match"));
+    click_link(&b, "Jo Bloggs").await;
+    let loaded = b
+        .execute(
+            "return Array.from(document.querySelectorAll('main img')).map(i => i.complete && i.naturalWidth > 0)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded, serde_json::json!([true, true]), "both photos show");
+    shot(&b, "calls-02-verification").await;
+    b.find(Locator::Id("decision-input"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(&b, "Save decision").await;
+    sign_out(&b).await;
+
+    // The family asks to be approved to call John Smith at Berwyn.
+    sign_in(&b, &base, "jo@example.com", "correct horse battery").await;
+    b.goto(&format!("{base}/calls")).await.unwrap();
+    click_link(&b, "Ask to be approved to call someone").await;
+    b.find(Locator::Id("establishment"))
+        .await
+        .unwrap()
+        .select_by_value("berwyn")
+        .await
+        .unwrap();
+    fill(&b, "prisoner-name", "John Smith").await;
+    fill(&b, "prison-number", "A1234BC").await;
+    fill(&b, "relationship", "Brother").await;
+    click_button(&b, "Send request").await;
+    sign_out(&b).await;
+
+    // Berwyn's officer approves.
+    sign_in(&b, &base, "officer@berwyn.test", "staff password 1").await;
+    b.goto(&format!("{base}/calls/staff/berwyn")).await.unwrap();
+    click_link(&b, "Jo Bloggs").await;
+    b.find(Locator::Id("decision-input"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(&b, "Save decision").await;
+    sign_out(&b).await;
+
+    // The family books a call; the allowance counts down.
+    sign_in(&b, &base, "jo@example.com", "correct horse battery").await;
+    b.goto(&format!("{base}/calls")).await.unwrap();
+    let before = text_of(&b, "main").await;
+    assert!(before.contains("60 of 60 minutes"), "{before}");
+    let book = b
+        .find(Locator::Css("a[href*='/calls/prisons/berwyn/book']"))
+        .await
+        .unwrap();
+    click_and_wait(&b, book).await;
+    assert_eq!(heading(&b).await, "Book a video call");
+    b.find(Locator::Css("input[name=slot]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    shot(&b, "calls-03-book").await;
+    click_button(&b, "Book call").await;
+    assert_eq!(heading(&b).await, "Video call with John Smith");
+    b.goto(&format!("{base}/calls")).await.unwrap();
+    let after = text_of(&b, "main").await;
+    assert!(after.contains("30 of 60 minutes"), "{after}");
+    shot(&b, "calls-04-home").await;
+    app.smtp
+        .wait_for("jo@example.com", "Video call booked")
+        .await;
+
+    // Belmarsh's portal is not live: its booking page sends the family to
+    // the portal, which says so.
+    b.goto(&format!("{base}/calls/prisons/belmarsh/book"))
+        .await
+        .unwrap();
+    assert_eq!(heading(&b).await, "Belmarsh");
+    assert!(
+        text_of(&b, "main")
+            .await
+            .contains("Video calls are not available at Belmarsh yet")
+    );
+    sign_out(&b).await;
+
+    // The national rollout page, as the administrator sees it.
+    sign_in(&b, &base, "admin@hmpps.test", "admin password 1").await;
+    b.goto(&format!("{base}/calls/rollout")).await.unwrap();
+    let rollout = text_of(&b, "main").await;
+    assert!(rollout.contains("40 of"), "{rollout}");
+    shot(&b, "calls-05-rollout").await;
+    b.close().await.unwrap();
     app.stop().await;
 }

@@ -198,7 +198,7 @@ async fn day(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -> Pa
                                 td class="govuk-table__cell" {
                                     @for t in CALL.transitions.iter().filter(|t| t.starts_from(k.status) && whos.iter().any(|w| t.open_to(*w))) {
                                         @if t.action == crate::workflow::STAFF_CANCEL || k.date <= today {
-                                            form method="post" action={ "/calls/staff/" (est) "/calls/" (k.id) "/" (t.action) } style="display:inline" novalidate {
+                                            form method="post" action={ "/calls/staff/" (est) "/calls/" (k.id) "/" (t.action) } class="lifeline-inline-form" novalidate {
                                                 (csrf(&c.csrf))
                                                 button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-1 govuk-!-margin-right-1" data-module="govuk-button" {
                                                     (staff_words(t.action)) span class="govuk-visually-hidden" { " " (k.reference) }

@@ -89,11 +89,11 @@ fn check_page(
                 div class="govuk-grid-row" {
                     div class="govuk-grid-column-one-half" {
                         h2 class="govuk-heading-s" { "Photo ID" }
-                        img src={ "/calls/verification/" (k.id) "/id" } alt={ "The photo ID " (k.name) " sent" } style="max-width:100%;max-height:420px";
+                        img src={ "/calls/verification/" (k.id) "/id" } alt={ "The photo ID " (k.name) " sent" } class="lifeline-document";
                     }
                     div class="govuk-grid-column-one-half" {
                         h2 class="govuk-heading-s" { "Selfie" }
-                        img src={ "/calls/verification/" (k.id) "/selfie" } alt={ "The selfie " (k.name) " sent" } style="max-width:100%;max-height:420px";
+                        img src={ "/calls/verification/" (k.id) "/selfie" } alt={ "The selfie " (k.name) " sent" } class="lifeline-document";
                     }
                 }
             } @else {
