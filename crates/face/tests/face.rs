@@ -132,6 +132,34 @@ fn the_same_photo_gives_the_same_descriptor_and_bytes_round_trip() {
 }
 
 #[test]
+fn exif_orientation_is_applied() {
+    // A camera that stores the picture on its side and says so in EXIF
+    // (orientation 6: turn 90 degrees clockwise to view).
+    let upright = pixels("obama");
+    let stored = image::imageops::rotate270(&upright);
+    let mut exif = b"II*\0\x08\0\0\0".to_vec(); // TIFF, little-endian, IFD at 8
+    exif.extend_from_slice(&1u16.to_le_bytes()); // one entry
+    exif.extend_from_slice(&0x0112u16.to_le_bytes()); // Orientation
+    exif.extend_from_slice(&3u16.to_le_bytes()); // SHORT
+    exif.extend_from_slice(&1u32.to_le_bytes()); // one value
+    exif.extend_from_slice(&[6, 0, 0, 0]); // 6, padded
+    exif.extend_from_slice(&0u32.to_le_bytes()); // no next IFD
+    let mut jpeg = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 92);
+    encoder.set_exif_metadata(exif).unwrap();
+    encoder.encode_image(&stored).unwrap();
+    assert_eq!(
+        image::load_from_memory(&jpeg).unwrap().width(),
+        upright.height(),
+        "stored on its side"
+    );
+    let a = engine().analyse(&jpeg).unwrap();
+    assert_eq!((a.width, a.height), (upright.width(), upright.height()));
+    let c = compare(&analyse("obama"), &a).unwrap();
+    assert!(c.matched && c.distance < 0.2, "{}", c.distance);
+}
+
+#[test]
 fn one_engine_serves_several_threads() {
     let bytes = photo("obama2");
     let alone = engine().analyse(&bytes).unwrap();
