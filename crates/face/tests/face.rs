@@ -351,6 +351,37 @@ fn bytes_that_are_not_a_usable_image_give_a_clear_error() {
     assert!(err.to_string().contains("at most 10 MB"), "{err}");
 }
 
+#[test]
+fn damaged_files_give_errors_not_panics() {
+    // Real files with runs of bytes overwritten, and noise behind each
+    // format's signature; deterministic (xorshift, fixed seed).
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let originals = [photo("obama2"), png(&background())];
+    for round in 0..12 {
+        let mut bytes = originals[round % 2].clone();
+        for _ in 0..8 {
+            let at = (next() as usize) % bytes.len();
+            let len = ((next() % 64) as usize).min(bytes.len() - at);
+            for b in &mut bytes[at..at + len] {
+                *b = next() as u8;
+            }
+        }
+        // Either an analysis or an error; never a panic.
+        let _ = engine().analyse(&bytes);
+    }
+    for signature in [&b"\xFF\xD8\xFF\xE0"[..], b"\x89PNG\r\n\x1a\n"] {
+        let mut bytes = signature.to_vec();
+        bytes.extend((0..4096).map(|_| next() as u8));
+        assert!(engine().analyse(&bytes).is_err());
+    }
+}
+
 fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &b in bytes {
