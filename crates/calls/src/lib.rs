@@ -166,10 +166,42 @@ pub fn jobs(calls: &Calls, every: std::time::Duration) -> Vec<platform::jobs::Jo
     vec![retention, reminders]
 }
 
-/// The service's name and menus.
-pub struct Menu;
+/// The service's name, menus and privacy notice.
+pub struct Menu {
+    config: Config,
+}
+
+impl Menu {
+    /// The menus, and a privacy notice stating `config`'s periods.
+    pub fn new(config: &Config) -> Menu {
+        Menu {
+            config: config.clone(),
+        }
+    }
+}
 
 impl Navigation for Menu {
+    fn privacy(&self) -> Option<maud::Markup> {
+        let c = &self.config;
+        Some(maud::html! {
+            h2 class="govuk-heading-m" id="video-calls" { "Video calls" }
+            p class="govuk-body" { "To have video calls with someone in prison you give us:" }
+            ul class="govuk-list govuk-list--bullet" {
+                li { "your name, date of birth, address and phone number" }
+                li { "a photo of your government photo ID and a photo of your face, to prove who you are" }
+                li { "the name and prison number of the person you want to call, and your relationship to them" }
+                li { "the calls you book, and who else is on them" }
+            }
+            p class="govuk-body" { "A computer compares the face on your ID with your photo, and a member of staff checks your name and date of birth against your ID. If the computer cannot match them, a member of staff looks at them: you are never refused by the computer alone." }
+            ul class="govuk-list govuk-list--bullet" {
+                li { "Your ID photo and your face photo are encrypted with a key of their own. Only identity verifiers can see them, and every time one does it is recorded. They are deleted " (c.documents_days) " days after the check." }
+                li { "We keep a record of your face's features (a list of numbers, not a picture) so that calls can check that the people on them are approved. It is deleted with your profile." }
+                li { "The prison you are approved for sees your name, date of birth, address, phone number, relationship and calls. Other prisons do not." }
+                li { "Calls are deleted " (c.call_retention_days) " days after the date of the call. Your profile is deleted " (c.caller_retention_days) " days after its last change once you have no calls and no approvals left." }
+            }
+        })
+    }
+
     fn service(&self) -> &'static str {
         "Video calls"
     }

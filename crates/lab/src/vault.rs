@@ -90,11 +90,10 @@ impl Vault {
 
     /// Wraps a data key for storage (hex), bound to its request.
     pub fn wrap(&self, request_id: &str, key: &Key) -> Result<String> {
-        Ok(platform::ids::hex(
-            &self
-                .master
-                .seal(key.as_bytes(), &format!("datalab key {request_id}"))?,
-        ))
+        Ok(platform::ids::hex(&self.master.seal(
+            key.as_bytes(),
+            &format!("datalab key {request_id}"),
+        )?))
     }
 
     /// Unwraps a stored data key.

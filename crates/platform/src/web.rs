@@ -34,6 +34,11 @@ pub trait Navigation: Send + Sync {
     /// This system's menu links for `user` (address, label); none when the
     /// system is not theirs.
     fn links(&self, user: &SessionUser) -> Vec<(String, String)>;
+    /// This system's section of the privacy notice: what it collects, why,
+    /// for how long and who sees it.
+    fn privacy(&self) -> Option<maud::Markup> {
+        None
+    }
 }
 
 /// The platform's state, shared by every system's handlers (each system's
@@ -154,6 +159,15 @@ impl Platform {
             }
         }
         (service, home, nav)
+    }
+
+    /// Each system's section of the privacy notice, in the systems' order.
+    pub fn privacy_sections(&self) -> Vec<maud::Markup> {
+        self.0
+            .systems
+            .get()
+            .map(|systems| systems.iter().filter_map(|s| s.privacy()).collect())
+            .unwrap_or_default()
     }
 
     /// The enabled establishments, from memory after the first read.

@@ -102,7 +102,7 @@ impl App {
         );
         platform.set_systems(vec![
             Arc::new(visits::Menu) as Arc<dyn Navigation>,
-            Arc::new(calls::Menu),
+            Arc::new(calls::Menu::new(&config.calls)),
             Arc::new(lab::Menu),
         ]);
         platform.set_subject_access(vec![

@@ -135,6 +135,15 @@ async fn flow(backend: Backend) {
         .staff("verifier@hmpps.test", Role::IdentityVerifier, &[])
         .await;
 
+    // The privacy notice says what the calls system keeps, and for how long.
+    let notice = app.client().get("/privacy").await;
+    assert!(
+        notice.body.contains("Video calls")
+            && notice.body.contains("deleted 30 days after the check"),
+        "{}",
+        notice.body
+    );
+
     // A family member's profile.
     let fam = app.visitor("jo@example.com", "Jo Bloggs").await;
     let home = fam.get("/calls").await;

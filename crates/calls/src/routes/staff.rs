@@ -147,6 +147,7 @@ async fn day(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -> Pa
                 @if u.administers_calls_at(&est) {
                     " · " a class="govuk-link" href={ "/calls/staff/" (est) "/settings" } { "Portal settings and rollout" }
                 }
+                " · " a class="govuk-link" href={ "/prisoners/" (est) } { "Prisoners and approved contacts" }
                 " · " a class="govuk-link" href={ "/calls/prisons/" (est) } { "The portal as families see it" }
             }
             h2 class="govuk-heading-m" { "Requests to be approved (" (request_rows.len()) ")" }

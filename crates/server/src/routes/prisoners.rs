@@ -127,7 +127,7 @@ async fn pick_establishment(State(st): State<Platform>, sess: Sess) -> Page {
         "Prisoners and approved contacts",
         &Errors::default(),
         html! {
-            (back("/staff"))
+            (back(st.home_of(&u)))
             h1 class="govuk-heading-l" { "Prisoners and approved contacts" }
             @if mine.is_empty() {
                 p class="govuk-body" { "Your account is not assigned to any establishment yet. Ask a national administrator." }
@@ -204,7 +204,11 @@ async fn prisoners_page(
         .filter(|x| u.works_at(&x.id))
         .nth(1)
         .is_some();
-    let back_to = if several { "/prisoners" } else { "/staff" };
+    let back_to = if several {
+        "/prisoners"
+    } else {
+        st.home_of(&u)
+    };
     audit::log(
         &st.db,
         &u.id,

@@ -137,6 +137,7 @@ async fn privacy(State(st): State<Platform>, sess: Sess) -> Page {
                     li { "The individual-level data is destroyed 20 working days after the report is issued, or 10 working days after a request fails, by destroying its key and files; a destruction certificate is kept. Reports and aggregate figures are kept." }
                     li { "One thing is kept after destruction: for each issued report, a list of pseudonymous codes for the people in it (keyed codes that name nobody without the lab's secret key, never shown or shared). The lab compares each new request with them so that two reports on nearly the same people cannot be subtracted to reveal anything about the few who differ." }
                 }
+                @for section in st.privacy_sections() { (section) }
                 h2 class="govuk-heading-m" { "Complaints" }
                 p class="govuk-body" { "If you think your information has been handled incorrectly, contact the MoJ Data Protection Officer (DPO@justice.gov.uk) or the Information Commissioner's Office (www.ico.org.uk, 0303 123 1113)." }
             } }
