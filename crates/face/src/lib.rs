@@ -44,11 +44,12 @@ mod landmarks;
 mod nn;
 mod resnet;
 
-use image::RgbImage;
-
 use chip::Crop;
 pub use decode::{MAX_BYTES, MAX_PIXELS};
 pub use descriptor::Descriptor;
+/// The picture type of [`Engine::analyse_image`] and [`Recogniser`] (from the
+/// `image` crate), so callers need not depend on it themselves.
+pub use image::RgbImage;
 pub use resnet::FaceApiResNet;
 
 /// Two descriptors closer than this are the same person. dlib's
