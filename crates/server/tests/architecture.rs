@@ -8,11 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// The systems: one crate each, never importing one another.
-const SYSTEMS: &[&str] = &["visits", "lab"];
+const SYSTEMS: &[&str] = &["visits", "lab", "calls"];
 /// The shared core.
 const CORE: &[&str] = &["platform", "ui"];
 /// Pure engines: no database, no HTTP.
-const ENGINES: &[&str] = &["calendar", "datalab"];
+const ENGINES: &[&str] = &["calendar", "datalab", "face"];
+/// The service and the binary that compose them.
+const TOP: &[&str] = &["server", "lifeline"];
 
 struct Crate {
     /// Workspace crates it depends on (any kind of dependency).
@@ -74,6 +76,19 @@ fn dependencies_point_one_way() {
     let ws = workspace();
     for name in SYSTEMS.iter().chain(CORE).chain(ENGINES) {
         assert!(ws.contains_key(*name), "crate {name} exists");
+    }
+    // A new crate must say which it is, or none of the rules below would
+    // hold it.
+    for name in ws.keys() {
+        assert!(
+            SYSTEMS
+                .iter()
+                .chain(CORE)
+                .chain(ENGINES)
+                .chain(TOP)
+                .any(|k| k == name),
+            "crate {name} is not classified as a system, core, engine or the top"
+        );
     }
     for system in SYSTEMS {
         let c = &ws[*system];

@@ -546,6 +546,63 @@ async fn flow(backend: Backend) {
         .await;
     assert_eq!(p.status, 403);
 
+    // The prisoner asks for a call: staff offer it, the family confirms.
+    let p = officer
+        .post_form("/calls/staff/berwyn/offer", &[("prisoner", &prisoner)])
+        .await;
+    assert!(p.body.contains("Who they want to call"), "{}", p.body);
+    let token = hidden(&p.body, "token");
+    let account = scalar_text(
+        &app,
+        "SELECT id FROM accounts WHERE email = $1",
+        "jo@example.com",
+    )
+    .await;
+    let p = officer
+        .post_form(
+            "/calls/staff/berwyn/offer",
+            &[
+                ("prisoner", &prisoner),
+                ("token", &token),
+                ("caller", &account),
+                ("slot", same_day[1]),
+            ],
+        )
+        .await;
+    assert!(p.url.ends_with("/calls/staff/berwyn"), "{}", p.body);
+    let offered = scalar_text(
+        &app,
+        "SELECT reference FROM calls WHERE status = $1",
+        "invited",
+    )
+    .await;
+    app.smtp
+        .wait_for(
+            "jo@example.com",
+            &format!("John Smith has asked for a video call: {offered}"),
+        )
+        .await;
+    let p = fam.get(&format!("/calls/call/{offered}")).await;
+    assert!(p.body.contains("Confirm the call"), "{}", p.body);
+    fam.post_form(&format!("/calls/call/{offered}/confirm"), &[])
+        .await;
+    assert_eq!(
+        scalar_text(
+            &app,
+            "SELECT status FROM calls WHERE reference = $1",
+            &offered
+        )
+        .await,
+        "booked"
+    );
+    let used = scalar_i64(
+        &app,
+        "SELECT used_minutes FROM call_allowance WHERE month = $1",
+        &month,
+    )
+    .await;
+    assert_eq!(used, 60, "an offered call holds its minutes too");
+
     // Subject access holds the caller's profile, approvals and calls.
     let id_account = scalar_text(
         &app,
@@ -564,7 +621,7 @@ async fn flow(backend: Backend) {
     .unwrap();
     assert_eq!(section.len(), 1);
     assert_eq!(section[0].approvals.len(), 2);
-    assert_eq!(section[0].calls.len(), 2);
+    assert_eq!(section[0].calls.len(), 3);
     assert!(section[0].face_descriptor_enrolled);
 
     app.stop().await;
