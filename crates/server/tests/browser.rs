@@ -538,6 +538,17 @@ async fn a_provider_uploads_an_analyst_issues_and_the_data_is_destroyed_in_chrom
     app.stop().await;
 }
 
+/// Chooses the first decision (verify, approve) and saves it.
+async fn approve(b: &Client) {
+    b.find(Locator::Id("decision-input"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(b, "Save decision").await;
+}
+
 /// Creates an account through the pages and confirms it from the email.
 async fn register(b: &Client, app: &TestApp, name: &str, email: &str) {
     let base = &app.base;
@@ -641,13 +652,7 @@ async fn a_family_is_verified_approved_and_books_a_video_call_in_chromium() {
         .unwrap();
     assert_eq!(loaded, serde_json::json!([true, true]), "both photos show");
     shot(&b, "calls-02-verification").await;
-    b.find(Locator::Id("decision-input"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    click_button(&b, "Save decision").await;
+    approve(&b).await;
     sign_out(&b).await;
 
     // The family asks to be approved to call John Smith at Berwyn.
@@ -670,13 +675,7 @@ async fn a_family_is_verified_approved_and_books_a_video_call_in_chromium() {
     sign_in(&b, &base, "officer@berwyn.test", "staff password 1").await;
     b.goto(&format!("{base}/calls/staff/berwyn")).await.unwrap();
     click_link(&b, "Jo Bloggs").await;
-    b.find(Locator::Id("decision-input"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    click_button(&b, "Save decision").await;
+    approve(&b).await;
     sign_out(&b).await;
 
     // The family books a call; the allowance counts down.

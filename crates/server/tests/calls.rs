@@ -723,29 +723,15 @@ async fn contention(backend: Backend) {
         .iter()
         .enumerate()
         .map(|(i, (caller, prisoner))| {
-            let (db, portal, slot, caller, prisoner) = (
-                db.clone(),
-                portal.clone(),
-                slot.clone(),
-                caller.clone(),
-                prisoner.clone(),
-            );
-            tokio::spawn(async move {
-                let new = calls::booking::NewCall {
-                    portal: &portal,
-                    prisoner: &prisoner,
-                    main: &caller,
-                    others: &[],
-                    date: slot.date,
-                    start: &slot.start,
-                    idempotency_key: &format!("race-{i}"),
-                    invited: false,
-                    today,
-                };
-                calls::booking::book(&db, &new, &caller_actor(&caller))
-                    .await
-                    .unwrap()
-            })
+            race(
+                db,
+                &portal,
+                prisoner,
+                caller,
+                &slot,
+                format!("race-{i}"),
+                today,
+            )
         })
         .collect();
     let mut won = 0;
@@ -805,29 +791,15 @@ async fn contention(backend: Backend) {
         .zip(same_month.iter().skip(1))
         .enumerate()
         .map(|(i, (caller, slot))| {
-            let (db, portal, slot, caller, prisoner) = (
-                db.clone(),
-                portal.clone(),
-                slot.clone(),
-                caller.clone(),
-                shared.clone(),
-            );
-            tokio::spawn(async move {
-                let new = calls::booking::NewCall {
-                    portal: &portal,
-                    prisoner: &prisoner,
-                    main: &caller,
-                    others: &[],
-                    date: slot.date,
-                    start: &slot.start,
-                    idempotency_key: &format!("minutes-{i}"),
-                    invited: false,
-                    today,
-                };
-                calls::booking::book(&db, &new, &caller_actor(&caller))
-                    .await
-                    .unwrap()
-            })
+            race(
+                db,
+                &portal,
+                shared,
+                caller,
+                slot,
+                format!("minutes-{i}"),
+                today,
+            )
         })
         .collect();
     let mut results = Vec::new();
@@ -849,6 +821,41 @@ async fn contention(backend: Backend) {
         "exactly the minutes left are booked: {results:?}"
     );
     app.stop().await;
+}
+
+/// One booking, started on its own task so that several race.
+fn race(
+    db: &server::Db,
+    portal: &calls::portal::Portal,
+    prisoner: &platform::contacts::Prisoner,
+    caller: &calls::callers::Caller,
+    slot: &calls::portal::Slot,
+    key: String,
+    today: chrono::NaiveDate,
+) -> tokio::task::JoinHandle<Result<String, calls::booking::Refusal>> {
+    let (db, portal, slot, caller, prisoner) = (
+        db.clone(),
+        portal.clone(),
+        slot.clone(),
+        caller.clone(),
+        prisoner.clone(),
+    );
+    tokio::spawn(async move {
+        let new = calls::booking::NewCall {
+            portal: &portal,
+            prisoner: &prisoner,
+            main: &caller,
+            others: &[],
+            date: slot.date,
+            start: &slot.start,
+            idempotency_key: &key,
+            invited: false,
+            today,
+        };
+        calls::booking::book(&db, &new, &caller_actor(&caller))
+            .await
+            .unwrap()
+    })
 }
 
 fn caller_actor(c: &calls::callers::Caller) -> platform::Actor {

@@ -359,34 +359,32 @@ async fn request_post(
     let mut e = Errors::default();
     let result = match field(&f, "decision") {
         "approve" => {
-            let rel = forms::required_text(
+            match forms::required_text(
                 field(&f, "relationship"),
                 "relationship",
                 "the relationship",
                 "Enter the relationship",
                 &mut e,
-            );
-            match rel {
+            ) {
                 Some(rel) => callers::approve_request(&st.db, &id, &rel, &u.actor()).await,
-                None => return Ok(request_page(&st, &sess, &est, &r, &k, &f, &e)),
+                None => Err(Error::Conflict(String::new())),
             }
         }
         "decline" => {
-            let reason = forms::required_text(
+            match forms::required_text(
                 field(&f, "reason"),
                 "reason",
                 "the reason",
                 "Enter the reason, which the caller is told",
                 &mut e,
-            );
-            match reason {
+            ) {
                 Some(reason) => callers::decline_request(&st.db, &id, &reason, &u.actor()).await,
-                None => return Ok(request_page(&st, &sess, &est, &r, &k, &f, &e)),
+                None => Err(Error::Conflict(String::new())),
             }
         }
         _ => {
             e.add("decision", "Choose whether to approve the request");
-            return Ok(request_page(&st, &sess, &est, &r, &k, &f, &e));
+            Err(Error::Conflict(String::new()))
         }
     };
     match result {
@@ -395,8 +393,11 @@ async fn request_post(
             sess.update(|s| s.notice = Some(format!("Decision saved for {}", k.name)));
             Ok(see_other(&format!("/calls/staff/{est}")))
         }
+        // A field's own error, or the request's: shown on the form again.
         Err(Error::Conflict(m)) => {
-            e.add("decision", forms::capital(&m));
+            if !m.is_empty() {
+                e.add("decision", forms::capital(&m));
+            }
             Ok(request_page(&st, &sess, &est, &r, &k, &f, &e))
         }
         Err(other) => Err(other.into()),
@@ -819,6 +820,21 @@ async fn settings_page(
     ))
 }
 
+/// The settings page again after one of its forms was refused: the saved
+/// settings, with what was typed in the refused form over them.
+async fn settings_again(
+    st: &Calls,
+    sess: &Sess,
+    est: &str,
+    typed: ui::Fields,
+    e: &Errors,
+) -> platform::Result<Response> {
+    let p = portal::get(&st.db, est).await?;
+    let mut all = settings_fields(&p.settings);
+    all.extend(typed);
+    settings_page(st, sess, est, &all, e).await
+}
+
 async fn settings_form(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -> Page {
     require!(admin_at(&sess, &est));
     let p = portal::get(&st.db, &est).await?;
@@ -939,10 +955,7 @@ async fn times_post(
                 "start"
             };
             e.add(fld, forms::capital(&m));
-            let p = portal::get(&st.db, &est).await?;
-            let mut all = settings_fields(&p.settings);
-            all.extend(f);
-            Ok(settings_page(&st, &sess, &est, &all, &e).await?)
+            Ok(settings_again(&st, &sess, &est, f, &e).await?)
         }
         Err(other) => Err(other.into()),
     }
@@ -993,10 +1006,7 @@ async fn closed_post(
             Err(other) => return Err(other.into()),
         }
     }
-    let p = portal::get(&st.db, &est).await?;
-    let mut all = settings_fields(&p.settings);
-    all.extend(f);
-    Ok(settings_page(&st, &sess, &est, &all, &e).await?)
+    Ok(settings_again(&st, &sess, &est, f, &e).await?)
 }
 
 async fn rollout_post(
@@ -1028,8 +1038,5 @@ async fn rollout_post(
             Err(other) => return Err(other.into()),
         }
     }
-    let p = portal::get(&st.db, &est).await?;
-    let mut all = settings_fields(&p.settings);
-    all.extend(f);
-    Ok(settings_page(&st, &sess, &est, &all, &e).await?)
+    Ok(settings_again(&st, &sess, &est, f, &e).await?)
 }
