@@ -269,6 +269,7 @@ impl Sess {
             csrf: s.data.csrf.clone(),
             notice,
             platform: platform.clone(),
+            service: None,
         }
     }
 
@@ -304,13 +305,24 @@ pub struct OwnedCtx {
     /// A one-off success message.
     pub notice: Option<String>,
     platform: Platform,
+    service: Option<(&'static str, &'static str)>,
 }
 
 impl OwnedCtx {
+    /// The page belongs to `service`, whose start is `home`: the header
+    /// names it, whichever system the user lands in first.
+    pub fn in_service(mut self, service: &'static str, home: &'static str) -> OwnedCtx {
+        self.service = Some((service, home));
+        self
+    }
+
     /// Renders a page in the layout, with the service and menu the
     /// platform's systems give this user.
     pub fn page(&self, title: &str, errors: &Errors, content: maud::Markup) -> Response {
-        let (service, home, nav) = self.platform.navigation(self.user.as_ref());
+        let (mut service, mut home, nav) = self.platform.navigation(self.user.as_ref());
+        if let Some((s, h)) = self.service {
+            (service, home) = (s, h);
+        }
         let chrome = ui::Chrome {
             service,
             home,

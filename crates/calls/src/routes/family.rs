@@ -14,6 +14,7 @@ use platform::{Actor, Error};
 use ui::forms::{self, Errors, get as field};
 use ui::{Input, back, button, csrf, date_input, error_summary, input, summary_list, textarea};
 
+use super::SERVICE;
 use super::{call_tag, user};
 use crate::Calls;
 use crate::booking::{self, NewCall};
@@ -54,7 +55,7 @@ fn actor(u: &platform::sessions::SessionUser) -> Actor {
 
 async fn home(State(st): State<Calls>, sess: Sess) -> Page {
     let u = require!(user(&sess));
-    let c = sess.ctx(&st);
+    let c = sess.ctx(&st).in_service(SERVICE, "/calls");
     let caller = callers::of_account(&st.db, &u.id).await?;
     let approvals = contacts::approvals_of(&st.db, &u.id).await?;
     let requests = match &caller {
@@ -198,7 +199,7 @@ fn profile_fields(k: &Caller) -> ui::Fields {
 }
 
 fn profile_page(st: &Calls, sess: &Sess, f: &ui::Fields, e: &Errors, locked: bool) -> Response {
-    let c = sess.ctx(st);
+    let c = sess.ctx(st).in_service(SERVICE, "/calls");
     c.page(
         "Your details",
         e,
@@ -299,7 +300,7 @@ async fn profile_post(State(st): State<Calls>, sess: Sess, FormIn(f): FormIn) ->
 }
 
 fn identity_page(st: &Calls, sess: &Sess, e: &Errors, offer_anyway: bool) -> Response {
-    let c = sess.ctx(st);
+    let c = sess.ctx(st).in_service(SERVICE, "/calls");
     let max_mb = st.config().max_upload_bytes / (1024 * 1024);
     let file = |name: &str, label: &str, hint: &str, capture: Option<&str>| {
         let error = e.get(name);
@@ -495,7 +496,7 @@ fn approval_page(
     e: &Errors,
     ests: &[(String, String)],
 ) -> Response {
-    let c = sess.ctx(st);
+    let c = sess.ctx(st).in_service(SERVICE, "/calls");
     c.page(
         "Ask to be approved to call someone",
         e,
@@ -596,7 +597,7 @@ async fn approval_post(State(st): State<Calls>, sess: Sess, FormIn(f): FormIn) -
 /// A prison's own portal: its call times and how booking works there.
 async fn portal_page(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -> Page {
     let p = portal::get(&st.db, &est).await?;
-    let c = sess.ctx(&st);
+    let c = sess.ctx(&st).in_service(SERVICE, "/calls");
     let times = portal::weekly_times(&st.db, &est).await?;
     let today = st.clock.today();
     let closed = portal::closed_dates(&st.db, &est, today).await?;
@@ -655,7 +656,7 @@ struct BookView<'a> {
 }
 
 fn book_page(st: &Calls, sess: &Sess, v: &BookView, f: &ui::Fields, e: &Errors) -> Response {
-    let c = sess.ctx(st);
+    let c = sess.ctx(st).in_service(SERVICE, "/calls");
     let est = &v.portal.establishment_id;
     c.page(
         &format!("Book a video call at {}", v.portal.name),
@@ -698,7 +699,7 @@ fn book_page(st: &Calls, sess: &Sess, v: &BookView, f: &ui::Fields, e: &Errors) 
                         @if v.slots.is_empty() {
                             p class="govuk-body" { "There are no call times left to book in the next " (v.portal.settings.window_days) " days." }
                         } @else {
-                            (ui::radios("slot", "Choose a time", &v.slots.iter().map(|s| (format!("{}|{}", s.date, s.start), s.label(), None)).collect::<Vec<_>>(), field(f, "slot"), e))
+                            (slot_choice(&v.slots, field(f, "slot"), e))
                             (button("Book call"))
                         }
                     }
@@ -711,6 +712,46 @@ fn book_page(st: &Calls, sess: &Sess, v: &BookView, f: &ui::Fields, e: &Errors) 
             } }
         },
     )
+}
+
+/// The times on offer as radios grouped under each day's heading.
+fn slot_choice(slots: &[portal::Slot], selected: &str, e: &Errors) -> maud::Markup {
+    let error = e.get("slot");
+    let mut days: Vec<(chrono::NaiveDate, Vec<&portal::Slot>)> = Vec::new();
+    for s in slots {
+        match days.last_mut() {
+            Some((d, list)) if *d == s.date => list.push(s),
+            _ => days.push((s.date, vec![s])),
+        }
+    }
+    html! {
+        div class={ "govuk-form-group" @if error.is_some() { " govuk-form-group--error" } } {
+            fieldset class="govuk-fieldset" aria-describedby=[error.map(|_| "slot-error")] {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--m" { "Choose a time" }
+                @if let Some(m) = error {
+                    p id="slot-error" class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (m) }
+                }
+                div id="slot" {
+                    @for (i, (day, list)) in days.iter().enumerate() {
+                        h3 class="govuk-heading-s govuk-!-margin-top-4 govuk-!-margin-bottom-2" { (day.format("%A %-d %B")) }
+                        div class="govuk-radios govuk-radios--small" data-module="govuk-radios" {
+                            @for (j, s) in list.iter().enumerate() {
+                                @let value = format!("{}|{}", s.date, s.start);
+                                @let id = if i == 0 && j == 0 { "slot-input".to_owned() } else { format!("slot-{i}-{j}") };
+                                div class="govuk-radios__item" {
+                                    input class="govuk-radios__input" id=(id) name="slot" type="radio" value=(value) checked[value == selected];
+                                    label class="govuk-label govuk-radios__label" for=(id) {
+                                        (s.start) " to " (s.end)
+                                        span class="govuk-visually-hidden" { ", " (day.format("%A %-d %B %Y")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 async fn book_view<'a>(
@@ -880,7 +921,7 @@ async fn book_post(
 async fn call_page(State(st): State<Calls>, sess: Sess, Path(reference): Path<String>) -> Page {
     let u = require!(user(&sess));
     let k = booking::of_caller_by_reference(&st.db, &u.id, &reference).await?;
-    let c = sess.ctx(&st);
+    let c = sess.ctx(&st).in_service(SERVICE, "/calls");
     let moves = CALL.actions_from(k.status, Who::Visitor);
     Ok(c.page(
         &format!("Video call {}", k.reference),

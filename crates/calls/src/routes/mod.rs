@@ -15,6 +15,9 @@ use platform::web::{Sess, see_other};
 
 use crate::Calls;
 
+/// The service's name in the header of its pages.
+const SERVICE: &str = "Video calls";
+
 /// Every page, with who each is for.
 pub fn router(calls: Calls) -> Routes {
     let max = calls.config().max_upload_bytes;

@@ -8,6 +8,7 @@ use platform::rules::{Routes, Rule};
 use platform::web::{Page, Sess};
 use ui::Errors;
 
+use super::SERVICE;
 use super::user;
 use crate::Calls;
 use crate::rollout::{self, Stage};
@@ -35,7 +36,7 @@ async fn page(State(st): State<Calls>, sess: Sess) -> Page {
     } else {
         Some(timed.iter().map(|(_, d)| *d as f64).sum::<f64>() / timed.len() as f64)
     };
-    let c = sess.ctx(&st);
+    let c = sess.ctx(&st).in_service(SERVICE, "/calls/rollout");
     Ok(c.page(
         "Video calls rollout",
         &Errors::default(),

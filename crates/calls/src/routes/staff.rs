@@ -18,6 +18,7 @@ use platform::{Error, audit};
 use ui::forms::{self, Errors, get as field};
 use ui::{Input, back, button, csrf, error_summary, input, summary_list};
 
+use super::SERVICE;
 use super::{call_tag, establishment_name, user};
 use crate::Calls;
 use crate::booking::{self, NewCall};
@@ -105,7 +106,7 @@ async fn pick(State(st): State<Calls>, sess: Sess) -> Page {
         .filter(|e| u.runs_calls_at(&e.id))
         .cloned()
         .collect();
-    let c = sess.ctx(&st);
+    let c = sess.ctx(&st).in_service(SERVICE, "/calls/staff");
     Ok(c.page(
         "Video calls: choose a prison",
         &Errors::default(),
@@ -130,7 +131,7 @@ async fn day(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -> Pa
         request_rows.push((r.clone(), k));
     }
     audit::log(&st.db, &u.id, "calls.view_day", &est, "").await?;
-    let c = sess.ctx(&st);
+    let c = sess.ctx(&st).in_service(SERVICE, "/calls/staff");
     let whos = Who::of(&u);
     Ok(c.page(
         &format!("Video calls at {}", p.name),
@@ -293,7 +294,7 @@ fn request_page(
     f: &ui::Fields,
     e: &Errors,
 ) -> Response {
-    let c = sess.ctx(st);
+    let c = sess.ctx(st).in_service(SERVICE, "/calls/staff");
     let age = k.age_on(st.clock.today());
     c.page(
         "Request to be approved",
@@ -455,7 +456,7 @@ fn offer_page(
     f: &ui::Fields,
     e: &Errors,
 ) -> Response {
-    let c = sess.ctx(st);
+    let c = sess.ctx(st).in_service(SERVICE, "/calls/staff");
     let est = &v.portal.establishment_id;
     let chosen = field(f, "prisoner");
     c.page(
@@ -591,7 +592,7 @@ async fn allowance_page(
     let p = portal::get(&st.db, est).await?;
     let month = booking::month_of(st.clock.today());
     let a = booking::allowance(&st.db, &prisoner.id, &month, p.settings.monthly_minutes).await?;
-    let c = sess.ctx(st);
+    let c = sess.ctx(st).in_service(SERVICE, "/calls/staff");
     let admin = c.user.as_ref().is_some_and(|u| u.administers_calls_at(est));
     Ok(c.page(
         &format!("Allowance: {}", prisoner.name),
@@ -709,7 +710,7 @@ async fn settings_page(
     let times = portal::weekly_times(&st.db, est).await?;
     let closed = portal::closed_dates(&st.db, est, st.clock.today()).await?;
     let progress = rollout::of(&st.db, est).await?;
-    let c = sess.ctx(st);
+    let c = sess.ctx(st).in_service(SERVICE, "/calls/staff");
     let num = |n: &str, l: &str, hint: &str| {
         input(
             n,

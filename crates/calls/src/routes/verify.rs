@@ -16,6 +16,7 @@ use platform::{Error, audit};
 use ui::forms::{self, Errors, get as field};
 use ui::{back, button, csrf, error_summary, summary_list};
 
+use super::SERVICE;
 use super::user;
 use crate::Calls;
 use crate::callers::{self, Document};
@@ -32,7 +33,7 @@ pub(super) fn routes() -> Routes<Calls> {
 async fn queue(State(st): State<Calls>, sess: Sess) -> Page {
     require!(user(&sess));
     let waiting = callers::queue(&st.db).await?;
-    let c = sess.ctx(&st);
+    let c = sess.ctx(&st).in_service(SERVICE, "/calls/verification");
     Ok(c.page(
         "Identity checks",
         &Errors::default(),
@@ -76,7 +77,7 @@ fn check_page(
     f: &ui::Fields,
     e: &Errors,
 ) -> Response {
-    let c = sess.ctx(st);
+    let c = sess.ctx(st).in_service(SERVICE, "/calls/verification");
     let open = k.status == CallerStatus::Submitted;
     c.page(
         &format!("Identity check: {}", k.name),
