@@ -19,6 +19,14 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# The media server's WebRTC stack (str0m) does DTLS with OpenSSL: its
+# headers and pkg-config are needed to build.
+if ! pkg-config --exists openssl 2>/dev/null; then
+  log "installing libssl-dev and pkg-config"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev pkg-config >/dev/null
+fi
+
 # The web service's tests run against PostgreSQL as well as SQLite: they
 # expect a server at 127.0.0.1:5432 that lets user postgres in without a
 # password, with a database called test (each test makes its own schema).

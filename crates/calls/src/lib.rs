@@ -24,6 +24,7 @@
 
 pub mod booking;
 pub mod callers;
+pub mod live;
 pub mod portal;
 pub mod retention;
 pub mod rollout;
@@ -42,12 +43,20 @@ use serde::{Deserialize, Serialize};
 pub use routes::router;
 
 /// The platform's migrations for this system's tables.
-pub const MIGRATIONS: &[platform::db::Migration] = &[platform::db::Migration {
-    name: "calls/0001",
-    sql: include_str!("../migrations/0001_calls.sql"),
-    sqlite: &[],
-    postgres: &[],
-}];
+pub const MIGRATIONS: &[platform::db::Migration] = &[
+    platform::db::Migration {
+        name: "calls/0001",
+        sql: include_str!("../migrations/0001_calls.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
+    platform::db::Migration {
+        name: "calls/0002",
+        sql: include_str!("../migrations/0002_live.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
+];
 
 /// The video calls system's settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -67,6 +76,8 @@ pub struct Config {
     /// Days a caller profile is kept after its last call, approval or
     /// change, when it has no booked call and no approval (730).
     pub caller_retention_days: u32,
+    /// Minutes before a call's slot when its room opens (10).
+    pub room_opens_minutes: u32,
 }
 
 impl Default for Config {
@@ -77,6 +88,7 @@ impl Default for Config {
             max_upload_bytes: 10 * 1024 * 1024,
             call_retention_days: 730,
             caller_retention_days: 730,
+            room_opens_minutes: 10,
         }
     }
 }
@@ -92,6 +104,7 @@ pub struct Inner {
     config: Config,
     master: Key,
     engine: OnceLock<std::result::Result<Arc<face::Engine>, String>>,
+    relay: OnceLock<Arc<dyn live::Relay>>,
 }
 
 impl std::ops::Deref for Calls {
@@ -114,6 +127,7 @@ impl Calls {
             config,
             master,
             engine: OnceLock::new(),
+            relay: OnceLock::new(),
         })))
     }
 
@@ -124,6 +138,16 @@ impl Calls {
 
     pub(crate) fn master(&self) -> &Key {
         &self.0.master
+    }
+
+    /// Gives the system the media server its live calls go through (the
+    /// server starts it). Without one, live calls cannot start.
+    pub fn set_relay(&self, relay: Arc<dyn live::Relay>) {
+        let _ = self.0.relay.set(relay);
+    }
+
+    pub(crate) fn relay(&self) -> Option<&Arc<dyn live::Relay>> {
+        self.0.relay.get()
     }
 
     /// The face engine, loaded on first use.

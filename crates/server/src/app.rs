@@ -112,6 +112,10 @@ impl App {
             Arc::new(lab::subject_access::Part),
         ]);
         let calls = calls::Calls::new(platform.clone(), config.calls.clone(), &config.data_dir)?;
+        let media = media::MediaServer::start(config.media.clone())
+            .map_err(|e| Error::Config(e.to_string()))?;
+        tracing::info!(udp = %media.udp_addr(), "media server");
+        calls.set_relay(Arc::new(MediaRelay(media)));
         let generated_admin_password = accounts::ensure_admin(
             &db,
             &platform.hasher,
@@ -247,6 +251,31 @@ async fn wait_for_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = term => {}
+    }
+}
+
+/// The media engine as the calls system's relay.
+struct MediaRelay(media::MediaServer);
+
+impl calls::live::Relay for MediaRelay {
+    fn join(
+        &self,
+        room: &str,
+        participant: &str,
+        offer_sdp: &str,
+    ) -> std::result::Result<String, String> {
+        self.0
+            .join(room, participant, offer_sdp)
+            .map_err(|e| e.to_string())
+    }
+    fn pause(&self, room: &str) -> std::result::Result<(), String> {
+        self.0.pause(room).map_err(|e| e.to_string())
+    }
+    fn resume(&self, room: &str) -> std::result::Result<(), String> {
+        self.0.resume(room).map_err(|e| e.to_string())
+    }
+    fn end(&self, room: &str) -> std::result::Result<(), String> {
+        self.0.end(room).map_err(|e| e.to_string())
     }
 }
 

@@ -63,6 +63,10 @@ pub struct Config {
     pub datalab: lab::Config,
     /// Secure video calls.
     pub calls: calls::Config,
+    /// The media server live calls go through: its one UDP address
+    /// (`bind`, 127.0.0.1:50000 by default), and the address to give
+    /// browsers when that is not it (`public_ip`).
+    pub media: media::Config,
 }
 
 impl Default for Config {
@@ -86,6 +90,7 @@ impl Default for Config {
             retention_interval_minutes: 24 * 60,
             datalab: lab::Config::default(),
             calls: calls::Config::default(),
+            media: media::Config::default(),
         }
     }
 }
@@ -164,6 +169,7 @@ impl Config {
                 "DATALAB_LAB_KEY" => self.datalab.lab_key = Some(PathBuf::from(value)),
                 "DATALAB_MASTER_KEY" => self.datalab.master_key = Some(value),
                 "CALLS_MASTER_KEY" => self.calls.master_key = Some(value),
+                "MEDIA_BIND" => self.media.bind = parse(&key, &value)?,
                 // Other LIFELINE_ variables belong to other commands.
                 _ => {}
             }

@@ -12,7 +12,7 @@ const SYSTEMS: &[&str] = &["visits", "lab", "calls"];
 /// The shared core.
 const CORE: &[&str] = &["platform", "ui"];
 /// Pure engines: no database, no HTTP.
-const ENGINES: &[&str] = &["calendar", "datalab", "face"];
+const ENGINES: &[&str] = &["calendar", "datalab", "face", "media"];
 /// The service and the binary that compose them.
 const TOP: &[&str] = &["server", "lifeline"];
 

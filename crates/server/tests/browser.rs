@@ -56,7 +56,11 @@ async fn browser(driver: &Driver) -> Client {
         "goog:chromeOptions".into(),
         serde_json::json!({
             "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1400"]
+            // Fake camera and microphone, allowed without asking, and
+            // WebRTC over the loopback interface (a test machine may have
+            // no other).
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1400",
+                     "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection"]
         }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -726,5 +730,243 @@ async fn a_family_is_verified_approved_and_books_a_video_call_in_chromium() {
     assert!(rollout.contains("40 of"), "{rollout}");
     shot(&b, "calls-05-rollout").await;
     b.close().await.unwrap();
+    app.stop().await;
+}
+
+/// Frames of video the page has decoded from the other side so far.
+async fn frames_decoded(b: &Client) -> u64 {
+    let v = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const pc = window.lifelineCall;
+             if (!pc) { done(0); return; }
+             pc.getStats().then(s => { let n = 0; s.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') n += r.framesDecoded || 0; }); done(n); });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_u64().unwrap_or(0)
+}
+
+/// Waits until `b`'s decoded frames pass `above`, or fails after `secs`.
+async fn frames_flow(b: &Client, above: u64, secs: u64, what: &str) -> u64 {
+    for _ in 0..secs * 10 {
+        let n = frames_decoded(b).await;
+        if n > above {
+            return n;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: no video arrived within {secs} s");
+}
+
+async fn page_state(b: &Client) -> String {
+    b.find(Locator::Id("live-call"))
+        .await
+        .unwrap()
+        .attr("data-state")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.base.clone();
+    let db = app.db();
+    // A verified caller approved for a prisoner at Berwyn, with a call
+    // booked for now (written directly: booking cannot be for today).
+    app.visitor("jo@example.com", "Jo Bloggs").await;
+    let account: String =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE email = 'jo@example.com'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let me = platform::Actor {
+        id: account.clone(),
+        name: "Jo Bloggs".into(),
+    };
+    let dob = chrono::NaiveDate::from_ymd_opt(1961, 8, 4).unwrap();
+    calls::callers::save_profile(
+        db,
+        &account,
+        &calls::callers::Profile {
+            name: "Jo Bloggs".into(),
+            dob,
+            address: "1 High St".into(),
+            phone: "07700 900123".into(),
+        },
+        &me,
+    )
+    .await
+    .unwrap();
+    sqlx::query("UPDATE callers SET status = 'verified' WHERE account_id = $1")
+        .bind(&account)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let prisoner = platform::contacts::add_prisoner(
+        db,
+        "A1234BC",
+        "John Smith",
+        "berwyn",
+        &platform::Actor::system(),
+    )
+    .await
+    .unwrap();
+    let now = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(1);
+    sqlx::query(
+        "INSERT INTO calls (id, reference, idempotency_key, establishment_id, prisoner_id, main_caller, slot_id, date, start_time, minutes, month, status, created_by, created_at, updated_at) \
+         VALUES ('call-1', 'LIVE-0001', 'k', 'berwyn', $1, $2, 's', $3, $4, 30, $5, 'booked', 'x', 0, 0)",
+    )
+    .bind(&prisoner.id)
+    .bind(&account)
+    .bind(now.date().to_string())
+    .bind(now.format("%H:%M").to_string())
+    .bind(now.format("%Y-%m").to_string())
+    .execute(db.pool())
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO call_participants (call_id, contact_id, name) VALUES ('call-1', 'c', 'Jo Bloggs')")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let staff = app
+        .staff("officer@berwyn.test", Role::CallsOfficer, &["berwyn"])
+        .await;
+
+    let driver = start_driver().await;
+    let family = browser(&driver).await;
+    let prison = browser(&driver).await;
+    sign_in(&family, &base, "jo@example.com", "correct horse battery").await;
+    sign_in(&prison, &base, "officer@berwyn.test", "staff password 1").await;
+    family
+        .goto(&format!("{base}/calls/call/LIVE-0001/live"))
+        .await
+        .unwrap();
+    prison
+        .goto(&format!("{base}/calls/staff/berwyn/laptop/call-1"))
+        .await
+        .unwrap();
+
+    // Each side receives the other's video through the server.
+    let f = frames_flow(&family, 0, 20, "the family's page").await;
+    let p = frames_flow(&prison, 0, 20, "the prison's page").await;
+    shot(&family, "live-01-family").await;
+    assert_eq!(page_state(&family).await, "open");
+
+    // Staff pause from the monitoring terminal: frames stop on both sides.
+    staff.get("/calls/staff/berwyn/monitor").await;
+    staff
+        .post_form(
+            "/calls/staff/berwyn/monitor/call-1/pause",
+            &[("reason", "checking who is in the room")],
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (f1, p1) = (frames_decoded(&family).await, frames_decoded(&prison).await);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (f2, p2) = (frames_decoded(&family).await, frames_decoded(&prison).await);
+    assert!(f1 >= f && p1 >= p);
+    assert_eq!(
+        (f2, p2),
+        (f1, p1),
+        "no frames arrive while the call is paused"
+    );
+    assert_eq!(page_state(&family).await, "paused");
+    assert!(text_of(&family, "#call-state").await.contains("paused"));
+    shot(&family, "live-02-paused").await;
+
+    // A family member cannot resume it: the control is staff's, on the
+    // server, and the page's own form token does not open it.
+    let status = family
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const csrf = document.getElementById('live-call').getAttribute('data-csrf');
+             fetch('/calls/staff/berwyn/monitor/call-1/resume', {method: 'POST', redirect: 'manual',
+                   headers: {'content-type': 'application/x-www-form-urlencoded'}, body: 'csrf=' + encodeURIComponent(csrf)})
+               .then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        status.as_u64(),
+        Some(403),
+        "a family member cannot resume a call"
+    );
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(frames_decoded(&family).await, f2, "still paused");
+    let anonymous = app.client().get("/calls/live/call-1/state").await;
+    assert!(anonymous.url.ends_with("/sign-in"), "no session, no state");
+
+    // Staff resume: frames flow again.
+    staff.get("/calls/staff/berwyn/monitor").await;
+    staff
+        .post_form("/calls/staff/berwyn/monitor/call-1/resume", &[])
+        .await;
+    frames_flow(&family, f2, 20, "the family's page after resume").await;
+    frames_flow(&prison, p2, 20, "the prison's page after resume").await;
+
+    // Staff end it: both pages say so, and nobody can join again.
+    staff.get("/calls/staff/berwyn/monitor").await;
+    staff
+        .post_form("/calls/staff/berwyn/monitor/call-1/end", &[])
+        .await;
+    for b in [&family, &prison] {
+        let mut ended = false;
+        for _ in 0..50 {
+            if b.find(Locator::Id("live-call"))
+                .await
+                .unwrap()
+                .attr("data-ended")
+                .await
+                .unwrap()
+                .is_some()
+            {
+                ended = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(ended, "the page shows the call has ended");
+    }
+    assert!(text_of(&family, "#call-state").await.contains("ended"));
+    shot(&family, "live-03-ended").await;
+    let timeline: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM call_timeline WHERE call_id = 'call-1' ORDER BY at, id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    for kind in ["joined", "paused", "resumed", "ended"] {
+        assert!(
+            timeline.iter().any(|k| k == kind),
+            "{kind} on the timeline: {timeline:?}"
+        );
+    }
+    // A modified client that posts a fresh offer is refused.
+    family
+        .goto(&format!("{base}/calls/call/LIVE-0001/live"))
+        .await
+        .unwrap();
+    let refused = family
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const csrf = document.getElementById('live-call').getAttribute('data-csrf');
+             fetch('/calls/live/call-1/offer', {method: 'POST', headers: {'content-type': 'application/json', 'x-csrf-token': csrf}, body: JSON.stringify({sdp: 'v=0'})})
+               .then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.as_u64(),
+        Some(409),
+        "an ended call cannot be rejoined"
+    );
+    family.close().await.unwrap();
+    prison.close().await.unwrap();
     app.stop().await;
 }

@@ -32,6 +32,7 @@ assets! {
     "images/govuk-opengraph-image.png" => "image/png",
     "lifeline/app.css" => "text/css; charset=utf-8",
     "lifeline/body-class.js" => "text/javascript; charset=utf-8",
+    "lifeline/call.js" => "text/javascript; charset=utf-8",
     "lifeline/init.mjs" => "text/javascript; charset=utf-8",
 }
 

@@ -4,6 +4,7 @@
 //! settings), verifiers' (the identity queue) and the national rollout.
 
 mod family;
+mod live;
 mod rollout;
 mod staff;
 mod verify;
@@ -27,6 +28,7 @@ pub fn router(calls: Calls) -> Routes {
         .merge(staff::routes())
         .merge(verify::routes())
         .merge(rollout::routes())
+        .merge(live::routes())
         .with_state(calls)
 }
 

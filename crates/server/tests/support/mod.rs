@@ -278,6 +278,9 @@ pub fn test_config(dir: &std::path::Path, database_url: String, smtp_port: u16) 
     c.smtp.port = smtp_port;
     c.smtp.poll_millis = 100;
     c.smtp.retry_base_seconds = 1;
+    // Many services run at once in the tests: each media server takes a
+    // free port.
+    c.media.bind = "127.0.0.1:0".parse().unwrap();
     c.admin.email = "admin@hmpps.test".into();
     c.admin.password = Some("admin password 1".into());
     c
