@@ -187,7 +187,26 @@ pub fn jobs(calls: &Calls, every: std::time::Duration) -> Vec<platform::jobs::Jo
             Ok(n)
         }
     });
-    vec![retention, reminders]
+    let c = calls.clone();
+    // Often, so that a room outlives its slot by half a minute at most.
+    let rooms = platform::jobs::Job::new(
+        "calls.rooms",
+        std::time::Duration::from_secs(30),
+        false,
+        move || {
+            let c = c.clone();
+            async move {
+                let Some(relay) = c.relay() else {
+                    return Ok(0);
+                };
+                let at = chrono::DateTime::from_timestamp(c.clock.now(), 0)
+                    .map(|d| d.naive_utc())
+                    .unwrap_or_default();
+                live::close_due(&c.db, relay.as_ref(), c.config().room_opens_minutes, at).await
+            }
+        },
+    );
+    vec![retention, reminders, rooms]
 }
 
 /// The service's name, menus and privacy notice.

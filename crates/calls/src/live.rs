@@ -323,3 +323,75 @@ pub async fn live_at(
     }
     Ok(out)
 }
+
+/// Writes one line on a call's timeline in its own transaction: for what
+/// the media server reports (connections made, dropped, restored). Rooms
+/// are named by call key; a room that is no call is ignored.
+pub async fn note(db: &Db, call_id: &str, kind: &str, detail: &str, shared: bool) -> Result<()> {
+    let known: Option<String> = sqlx::query_scalar("SELECT id FROM calls WHERE id = $1")
+        .bind(call_id)
+        .fetch_optional(db.pool())
+        .await?;
+    if known.is_none() {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    record(&mut tx, call_id, "system", kind, detail, shared).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends, on the media server too, every room whose booked time is over:
+/// a call does not run on past its slot because nobody pressed "end".
+/// Returns how many rooms it ended.
+pub async fn close_due(
+    db: &Db,
+    relay: &dyn Relay,
+    opens_minutes: u32,
+    at: NaiveDateTime,
+) -> Result<u64> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT r.call_id FROM call_rooms r WHERE r.state IN ('open', 'paused')",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut n = 0;
+    for id in rows {
+        let call = match booking::get(db, &id).await {
+            Ok(c) => c,
+            Err(Error::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        let (_, closes) = window(&call, opens_minutes);
+        if at < closes {
+            continue;
+        }
+        if let Err(e) = relay.end(&id) {
+            tracing::info!(call = %id, error = %e, "ending a room the media server no longer holds");
+        }
+        let mut tx = db.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE call_rooms SET state = 'ended', reason = 'The booked time is over', updated_at = $1 \
+             WHERE call_id = $2 AND state IN ('open', 'paused')",
+        )
+        .bind(now())
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            record(
+                &mut tx,
+                &id,
+                "system",
+                "ended",
+                "Ended at the booked time",
+                true,
+            )
+            .await?;
+            audit::record(&mut tx, "system", "call.ended_on_time", &id, "").await?;
+            n += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(n)
+}

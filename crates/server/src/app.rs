@@ -115,6 +115,7 @@ impl App {
         let media = media::MediaServer::start(config.media.clone())
             .map_err(|e| Error::Config(e.to_string()))?;
         tracing::info!(udp = %media.udp_addr(), "media server");
+        let media_events = media.events();
         calls.set_relay(Arc::new(MediaRelay(media)));
         let generated_admin_password = accounts::ensure_admin(
             &db,
@@ -139,6 +140,7 @@ impl App {
             scheduled(&platform, &lab, &calls, &config),
             rx.clone(),
         ));
+        jobs.push(tokio::spawn(timeline_from_media(db.clone(), media_events)));
         let (service, routes) = router(&platform, &lab, &calls);
         let router = service.layer(DefaultBodyLimit::max(64 * 1024)).layer(
             axum::middleware::from_fn_with_state(
@@ -276,6 +278,77 @@ impl calls::live::Relay for MediaRelay {
     }
     fn end(&self, room: &str) -> std::result::Result<(), String> {
         self.0.end(room).map_err(|e| e.to_string())
+    }
+}
+
+/// What the media server reports about connections, on each call's
+/// timeline. Ends when the media server stops (at shutdown).
+async fn timeline_from_media(db: Db, events: std::sync::mpsc::Receiver<media::Event>) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    // The engine's channel blocks: a thread of its own carries it over.
+    std::thread::spawn(move || {
+        for e in events {
+            if tx.blocking_send(e).is_err() {
+                break;
+            }
+        }
+    });
+    let side = |p: &str| if p == "caller" { "caller" } else { "prison" }.to_owned();
+    while let Some(e) = rx.recv().await {
+        let line = match e {
+            media::Event::Connected { room, participant } => Some((
+                room,
+                "connected",
+                format!("The {}'s video connected", side(&participant)),
+                true,
+            )),
+            media::Event::Joined {
+                room,
+                participant,
+                rejoined: true,
+            } => Some((
+                room,
+                "reconnected",
+                format!("The {} reconnected", side(&participant)),
+                true,
+            )),
+            media::Event::Left {
+                room,
+                participant,
+                reason,
+            } => {
+                let what = match reason {
+                    media::LeftReason::Closed => "left the call",
+                    media::LeftReason::Disconnected => "lost the connection",
+                    media::LeftReason::Removed => "was taken off the call",
+                    // A reconnect or the end of the call says so itself.
+                    media::LeftReason::Replaced | media::LeftReason::Ended => continue,
+                    _ => "could not stay connected",
+                };
+                Some((
+                    room,
+                    "left",
+                    format!("The {} {what}", side(&participant)),
+                    true,
+                ))
+            }
+            media::Event::MediaStarted {
+                room,
+                participant,
+                kind,
+            } => Some((
+                room,
+                "media",
+                format!("{kind:?} from the {} started", side(&participant)),
+                false,
+            )),
+            _ => None,
+        };
+        if let Some((room, kind, detail, shared)) = line
+            && let Err(err) = calls::live::note(&db, &room, kind, &detail, shared).await
+        {
+            tracing::warn!(error = %err, "could not write a call's timeline");
+        }
     }
 }
 

@@ -855,6 +855,21 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
     let p = frames_flow(&prison, 0, 20, "the prison's page").await;
     shot(&family, "live-01-family").await;
     assert_eq!(page_state(&family).await, "open");
+    // The media server's own reports reach the call's timeline.
+    let mut connected = 0i64;
+    for _ in 0..50 {
+        connected = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM call_timeline WHERE call_id = 'call-1' AND kind = 'connected'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        if connected >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(connected, 2, "both sides' connections are on the timeline");
 
     // Staff pause from the monitoring terminal: frames stop on both sides.
     staff.get("/calls/staff/berwyn/monitor").await;
