@@ -395,3 +395,27 @@ pub async fn close_due(
     }
     Ok(n)
 }
+
+/// After the service restarts, every room it had open lost its
+/// connections: each such call gets a line on its timeline (the pages
+/// reconnect by themselves; a paused call stays paused when they do).
+/// Returns how many calls were marked.
+pub async fn after_restart(db: &Db) -> Result<u64> {
+    let open: Vec<String> =
+        sqlx::query_scalar("SELECT call_id FROM call_rooms WHERE state IN ('open', 'paused')")
+            .fetch_all(db.pool())
+            .await?;
+    let mut n = 0;
+    for id in open {
+        note(
+            db,
+            &id,
+            "interrupted",
+            "The service restarted: the call reconnects",
+            true,
+        )
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}

@@ -169,3 +169,37 @@ async fn only_the_call_s_people_join_and_only_in_its_window() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_restart_marks_the_calls_it_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path()).await;
+    let relay = Recorder::default();
+    let call = calls::booking::get(&db, "c1").await.unwrap();
+    let jo = user("jo", Kind::Visitor, None);
+    live::join(&db, &relay, &call, &jo, 10, at(14, 0), "offer")
+        .await
+        .unwrap();
+    let officer = user("sam", Kind::Staff, Some((Role::CallsOfficer, "hull")));
+    live::control(&db, &relay, &call, live::Control::Pause, "", &officer.id)
+        .await
+        .unwrap();
+    assert_eq!(live::after_restart(&db).await.unwrap(), 1);
+    let lines: Vec<String> = live::timeline(&db, "c1", false)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(lines, ["joined", "paused", "interrupted"]);
+    // Rejoining after the restart finds the call still paused, and the
+    // media server is told so.
+    live::join(&db, &relay, &call, &jo, 10, at(14, 5), "offer")
+        .await
+        .unwrap();
+    let told = relay.0.lock().unwrap().clone();
+    assert_eq!(
+        told[told.len() - 2..],
+        ["join c1 caller".to_owned(), "pause c1".to_owned()]
+    );
+}

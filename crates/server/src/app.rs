@@ -87,6 +87,10 @@ impl App {
         }
         visits::establishments::seed(&db).await?;
         calls::seed(&db).await?;
+        let interrupted = calls::live::after_restart(&db).await?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "live calls were cut off by the restart");
+        }
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;

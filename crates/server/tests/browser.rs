@@ -871,6 +871,21 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
     }
     assert_eq!(connected, 2, "both sides' connections are on the timeline");
 
+    // Malformed signalling gets a clear refusal, and the call goes on.
+    let answers = family
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const csrf = document.getElementById('live-call').getAttribute('data-csrf');
+             const post = (token, body) => fetch('/calls/live/call-1/offer', {method: 'POST',
+                 headers: {'content-type': 'application/json', 'x-csrf-token': token}, body}).then(r => r.status);
+             Promise.all([post(csrf, 'not json'), post('forged', JSON.stringify({sdp: 'v=0'})), post(csrf, JSON.stringify({sdp: 'v=0'}))]).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answers, serde_json::json!([400, 403, 409]), "garbage, a forged token, an offer that is no offer");
+    frames_flow(&family, frames_decoded(&family).await, 10, "the call after bad signalling").await;
+
     // Staff pause from the monitoring terminal: frames stop on both sides.
     staff.get("/calls/staff/berwyn/monitor").await;
     staff

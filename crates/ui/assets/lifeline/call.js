@@ -37,15 +37,45 @@
     });
   }
 
+  // A connection that fails, or stays lost for five seconds (a network
+  // change, or the service restarting), is made again: the server takes the
+  // new one in place of the old.
+  var lostTimer = null;
+  function watch(conn) {
+    conn.addEventListener("connectionstatechange", function () {
+      if (conn !== pc || ended) return;
+      var s = conn.connectionState;
+      if (s === "connected") {
+        if (lostTimer) { clearTimeout(lostTimer); lostTimer = null; }
+      } else if (s === "failed") {
+        reconnect();
+      } else if (s === "disconnected" && !lostTimer) {
+        lostTimer = setTimeout(reconnect, 5000);
+      }
+    });
+  }
+
+  function reconnect() {
+    lostTimer = null;
+    if (ended) return;
+    say("Reconnecting…");
+    if (pc) pc.close();
+    pc = null;
+    joining = false;
+  }
+
   async function join() {
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-    } catch (e) {
-      say("Your camera or microphone could not be used: allow them in your browser and reload the page.");
-      return;
+    if (!stream) {
+      try {
+        stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      } catch (e) {
+        say("Your camera or microphone could not be used: allow them in your browser and reload the page.");
+        return;
+      }
     }
     local.srcObject = stream;
     pc = new RTCPeerConnection({ iceServers: [] });
+    watch(pc);
     window.lifelineCall = pc;
     stream.getTracks().forEach(function (t) {
       pc.addTransceiver(t, { direction: "sendrecv", streams: [stream] });
