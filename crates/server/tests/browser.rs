@@ -883,8 +883,18 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
         )
         .await
         .unwrap();
-    assert_eq!(answers, serde_json::json!([400, 403, 409]), "garbage, a forged token, an offer that is no offer");
-    frames_flow(&family, frames_decoded(&family).await, 10, "the call after bad signalling").await;
+    assert_eq!(
+        answers,
+        serde_json::json!([400, 403, 409]),
+        "garbage, a forged token, an offer that is no offer"
+    );
+    frames_flow(
+        &family,
+        frames_decoded(&family).await,
+        10,
+        "the call after bad signalling",
+    )
+    .await;
 
     // Staff pause from the monitoring terminal: frames stop on both sides.
     staff.get("/calls/staff/berwyn/monitor").await;
