@@ -14,7 +14,7 @@ use platform::{Actor, Db, Error, Result, audit, now, outbox};
 use sqlx::Row;
 
 use crate::callers::{self, Caller};
-use crate::portal::{self, Portal, Slot};
+use crate::portal::{self, Portal};
 use crate::workflow::{CALL, CallStatus, CallerStatus};
 
 /// Most people on a call besides the prisoner.
@@ -742,10 +742,4 @@ pub async fn remind(db: &Db, today: NaiveDate) -> Result<u64> {
         tx.commit().await?;
     }
     Ok(n)
-}
-
-/// The slots offered to a prisoner's caller at a portal now, as a list
-/// for a form.
-pub async fn offered(db: &Db, portal: &Portal, today: NaiveDate) -> Result<Vec<Slot>> {
-    portal::bookable(db, portal, today).await
 }

@@ -121,7 +121,9 @@ fn dependencies_point_one_way() {
     );
     for engine in ENGINES {
         let c = &ws[*engine];
-        for forbidden in ["sqlx", "axum", "tokio", "platform", "ui", "server"] {
+        for forbidden in [
+            "sqlx", "axum", "tokio", "hyper", "reqwest", "platform", "ui", "server",
+        ] {
             assert!(
                 !c.all.contains(forbidden),
                 "the engine {engine} depends on {forbidden}"

@@ -795,7 +795,7 @@ async fn book_view<'a>(
         prisoners: mine,
         prisoner: chosen,
         others,
-        slots: booking::offered(&st.db, p, today).await?,
+        slots: portal::bookable(&st.db, p, today).await?,
         remaining,
         token: platform::ids::random_token(16),
     })
