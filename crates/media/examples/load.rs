@@ -12,8 +12,20 @@
 //! /proc/self/task/*/stat before and after a window of `--seconds`, after
 //! every connection is up and a warm-up of `--warmup` seconds.
 //!
+//! With `--face-check S` (and `--keyframe FILE`, a real 640x480 VP8
+//! keyframe of a face that every keyframe then is), the example also does
+//! what `lifeline serve` does on each live call: every S seconds it asks
+//! each call's caller for a keyframe through the server, decodes it and
+//! runs the face engine on it, on a bounded pool of `--check-workers`
+//! threads (2), off the media thread. It reports the checks due, done and
+//! skipped (the pool was busy: a check is dropped, never queued without
+//! end), their CPU and time, so the relay's figures can be read with the
+//! check on and off.
+//!
 //! ```sh
 //! cargo run --release -p media --example load -- --calls 10 --seconds 10
+//! cargo run --release -p media --example load -- --calls 10 --seconds 10 \
+//!     --face-check 3 --keyframe face-640x480.vp8
 //! ```
 //!
 //! Prints one line of `key=value` (see `bench/media-load.sh`).
@@ -36,6 +48,9 @@ const KEYFRAME_EVERY: u64 = 60;
 const KEYFRAME_BYTES: usize = 20_000;
 const DELTA_BYTES: usize = 2_200;
 const AUDIO_BYTES: usize = 80;
+
+/// A real keyframe to send instead of made-up bytes (`--keyframe`).
+static KEYFRAME: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
 
 /// The clock that send times in frames count from.
 static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
@@ -144,7 +159,11 @@ impl Peer {
                         self.counters.recv_audio.fetch_add(1, Relaxed);
                     } else if d.mid == self.video {
                         self.counters.recv_video.fetch_add(1, Relaxed);
-                        if let (Some(l), Some(b)) = (latencies.as_mut(), d.data.get(1..9)) {
+                        // A real keyframe carries no send time.
+                        let stamped = KEYFRAME.get().is_none() || d.data.first() == Some(&0x11);
+                        if let (Some(l), Some(b), true) =
+                            (latencies.as_mut(), d.data.get(1..9), stamped)
+                        {
                             let sent = u64::from_le_bytes(b.try_into().unwrap());
                             let now = EPOCH.elapsed().as_micros() as u64;
                             l.push(now.saturating_sub(sent) as u32);
@@ -233,11 +252,18 @@ impl Peer {
                 DELTA_BYTES * 4 / 5
                     + (next_rand(&mut self.rng) % (DELTA_BYTES as u64 * 2 / 5)) as usize
             };
-            let mut frame = vec![0x55u8; len];
-            // VP8 frame tag: bit 0 clear marks a keyframe; then the send time.
-            frame[0] = if key { 0x10 } else { 0x11 };
-            let sent = EPOCH.elapsed().as_micros() as u64;
-            frame[1..9].copy_from_slice(&sent.to_le_bytes());
+            let frame = match KEYFRAME.get() {
+                Some(real) if key => real.clone(),
+                _ => {
+                    let mut frame = vec![0x55u8; len];
+                    // VP8 frame tag: bit 0 clear marks a keyframe; then the
+                    // send time.
+                    frame[0] = if key { 0x10 } else { 0x11 };
+                    let sent = EPOCH.elapsed().as_micros() as u64;
+                    frame[1..9].copy_from_slice(&sent.to_le_bytes());
+                    frame
+                }
+            };
             let time = MediaTime::new(self.video_n * 3000, Frequency::NINETY_KHZ);
             let Some(w) = self.rtc.writer(self.video) else {
                 return self.die("no video writer");
@@ -332,6 +358,7 @@ fn process_cpu() -> f64 {
 struct Snapshot {
     at: Instant,
     media: f64,
+    checks: f64,
     clients: f64,
     process: f64,
     sent: (u64, u64),
@@ -351,6 +378,7 @@ fn snapshot(server: &media::MediaServer, rooms: &[String], counters: &[Arc<Count
     Snapshot {
         at: Instant::now(),
         media: thread_cpu("media"),
+        checks: thread_cpu("check"),
         clients: thread_cpu("clients"),
         process: process_cpu(),
         sent: (sum(|c| &c.sent_video), sum(|c| &c.sent_audio)),
@@ -362,6 +390,7 @@ fn snapshot(server: &media::MediaServer, rooms: &[String], counters: &[Arc<Count
 fn main() {
     let (mut calls, mut seconds, mut warmup) = (10usize, 10.0f64, 3.0f64);
     let (mut batch, mut threads) = (10usize, 1usize);
+    let (mut face_check, mut workers) = (0.0f64, 2usize);
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
         let v = pair.get(1).map(String::as_str).unwrap_or("");
@@ -371,9 +400,16 @@ fn main() {
             "--warmup" => warmup = v.parse().expect("--warmup S"),
             "--batch" => batch = v.parse().expect("--batch B"),
             "--client-threads" => threads = v.parse().expect("--batch B --client-threads T"),
+            "--face-check" => face_check = v.parse().expect("--face-check S"),
+            "--check-workers" => workers = v.parse().expect("--check-workers N"),
+            "--keyframe" => {
+                let bytes = std::fs::read(v).expect("--keyframe FILE: a VP8 keyframe");
+                media::vp8::decode_keyframe(&bytes).expect("--keyframe FILE decodes");
+                KEYFRAME.set(bytes).unwrap();
+            }
             a => {
                 panic!(
-                    "unknown argument {a}: --calls N --seconds S --warmup S --batch B --client-threads T"
+                    "unknown argument {a}: --calls N --seconds S --warmup S --batch B --client-threads T --face-check S --check-workers N --keyframe FILE"
                 )
             }
         }
@@ -437,17 +473,40 @@ fn main() {
         .filter(|(_, u)| **u)
         .flat_map(|(c, _)| c.iter().cloned())
         .collect();
+    let server = Arc::new(server);
+    let checks = Arc::new(Checks::default());
+    let checkers = (face_check > 0.0).then(|| {
+        let live: Vec<String> = rooms
+            .iter()
+            .zip(&up)
+            .filter(|(_, u)| **u)
+            .map(|(r, _)| r.clone())
+            .collect();
+        start_checks(
+            server.clone(),
+            live,
+            face_check,
+            workers,
+            checks.clone(),
+            stop.clone(),
+        )
+    });
     std::thread::sleep(Duration::from_secs_f64(warmup));
 
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let c0 = checks.read();
     let a = snapshot(&server, &rooms, &counters);
     measure.store(true, Relaxed);
     std::thread::sleep(Duration::from_secs_f64(seconds));
     measure.store(false, Relaxed);
     let b = snapshot(&server, &rooms, &counters);
+    let c1 = checks.read();
     std::thread::sleep(Duration::from_millis(50)); // clients hand over latencies
     stop.store(true, Relaxed);
     for h in handles {
+        h.join().unwrap();
+    }
+    for h in checkers.into_iter().flatten() {
         h.join().unwrap();
     }
 
@@ -480,4 +539,134 @@ fn main() {
         ms(l.last()),
         load.split(' ').next().unwrap_or("?"),
     );
+    if face_check > 0.0 {
+        let mut ms = c1.ms[c0.ms.len().min(c1.ms.len())..].to_vec();
+        ms.sort_by(f64::total_cmp);
+        let med = ms.get(ms.len() / 2).copied().unwrap_or(f64::NAN);
+        println!(
+            "calls={calls} face_check_s={face_check} check_workers={workers} checks_due={} checks_done={} \
+             checks_skipped={} checks_no_keyframe={} faces_found={} check_ms_p50={med:.0} check_cpu_pct={:.1}",
+            c1.due - c0.due,
+            c1.done - c0.done,
+            c1.skipped - c0.skipped,
+            c1.no_keyframe - c0.no_keyframe,
+            c1.faces - c0.faces,
+            pct(a.checks, b.checks),
+        );
+    }
+}
+
+/// The face checks' counters.
+#[derive(Default)]
+struct Checks(Mutex<CheckCounts>);
+
+#[derive(Default, Clone)]
+struct CheckCounts {
+    due: u64,
+    done: u64,
+    skipped: u64,
+    no_keyframe: u64,
+    faces: u64,
+    ms: Vec<f64>,
+}
+
+impl Checks {
+    fn read(&self) -> CheckCounts {
+        self.0.lock().unwrap().clone()
+    }
+    fn add(&self, f: impl FnOnce(&mut CheckCounts)) {
+        f(&mut self.0.lock().unwrap());
+    }
+}
+
+/// What the service does per live call, every `every` seconds: a
+/// scheduler thread hands each call's check to a pool of `workers` threads
+/// through a channel as deep as the pool; when the pool is full the check
+/// is skipped. Each worker asks the caller for a keyframe through the
+/// server, waits for it, decodes it and finds the faces in it.
+fn start_checks(
+    server: Arc<media::MediaServer>,
+    rooms: Vec<String>,
+    every: f64,
+    workers: usize,
+    counts: Arc<Checks>,
+    stop: Arc<AtomicBool>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    let engine = Arc::new(face::Engine::new().expect("the face engine loads"));
+    let (tx, rx) = mpsc::sync_channel::<String>(workers);
+    let rx = Arc::new(Mutex::new(rx));
+    let mut handles = Vec::new();
+    for i in 0..workers {
+        let (server, engine, rx, counts, stop) = (
+            server.clone(),
+            engine.clone(),
+            rx.clone(),
+            counts.clone(),
+            stop.clone(),
+        );
+        handles.push(
+            std::thread::Builder::new()
+                .name(format!("check-{i}"))
+                .spawn(move || {
+                    while !stop.load(Relaxed) {
+                        let Ok(room) = rx.lock().unwrap().recv_timeout(Duration::from_millis(100))
+                        else {
+                            continue;
+                        };
+                        let started = Instant::now();
+                        let Ok(frames) = server.subscribe_frames(&room, "caller", true) else {
+                            counts.add(|c| c.no_keyframe += 1);
+                            continue;
+                        };
+                        let _ = server.request_keyframe(&room, "caller");
+                        let picture = frames
+                            .recv_timeout(Duration::from_secs(2))
+                            .ok()
+                            .and_then(|f| media::vp8::decode_keyframe(&f.data).ok());
+                        let Some(p) = picture else {
+                            counts.add(|c| c.no_keyframe += 1);
+                            continue;
+                        };
+                        let img = face::RgbImage::from_raw(p.width, p.height, p.rgb).unwrap();
+                        let found = engine.analyse_image(&img).faces.len() as u64;
+                        let ms = started.elapsed().as_secs_f64() * 1000.0;
+                        counts.add(|c| {
+                            c.done += 1;
+                            c.faces += found;
+                            c.ms.push(ms);
+                        });
+                    }
+                })
+                .unwrap(),
+        );
+    }
+    handles.push(
+        std::thread::Builder::new()
+            .name("schedule".into())
+            .spawn(move || {
+                // Calls' checks are spread over the interval, as calls that
+                // started at different moments would be.
+                if rooms.is_empty() {
+                    return;
+                }
+                let start = Instant::now();
+                let step = every / rooms.len() as f64;
+                let mut n = 0u64;
+                while !stop.load(Relaxed) {
+                    let due = start + Duration::from_secs_f64(step * n as f64);
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait.min(Duration::from_millis(100)));
+                        continue;
+                    }
+                    let room = rooms[n as usize % rooms.len()].clone();
+                    counts.add(|c| c.due += 1);
+                    if tx.try_send(room).is_err() {
+                        counts.add(|c| c.skipped += 1);
+                    }
+                    n += 1;
+                }
+            })
+            .unwrap(),
+    );
+    handles
 }

@@ -63,6 +63,7 @@ use str0m::config::CryptoProvider;
 use str0m::{Candidate, Rtc};
 
 mod engine;
+pub mod vp8;
 
 use engine::Command;
 
