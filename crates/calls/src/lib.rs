@@ -24,6 +24,7 @@
 
 pub mod booking;
 pub mod callers;
+pub mod face_check;
 pub mod live;
 pub mod portal;
 pub mod retention;
@@ -56,6 +57,12 @@ pub const MIGRATIONS: &[platform::db::Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
+    platform::db::Migration {
+        name: "calls/0003",
+        sql: include_str!("../migrations/0003_face_check.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 /// The video calls system's settings.
@@ -78,6 +85,22 @@ pub struct Config {
     pub caller_retention_days: u32,
     /// Minutes before a call's slot when its room opens (10).
     pub room_opens_minutes: u32,
+    /// Seconds between face checks of a live call's caller video (3); 0
+    /// switches the check off.
+    pub face_check_seconds: u32,
+    /// Checks in a row that must find an unapproved face before the call
+    /// pauses (2).
+    pub face_check_strikes: u32,
+    /// Pictures analysed at once across every live call (0: one per core).
+    pub face_check_workers: usize,
+    /// TURN relays offered to the call pages, for families behind NATs or
+    /// firewalls that block the media server's UDP port
+    /// ("turn:turn.example.org:3478", "turns:turn.example.org:5349").
+    pub turn_urls: Vec<String>,
+    /// The relays' shared secret (coturn's `static-auth-secret` with
+    /// `use-auth-secret`): each page gets a username and password of its
+    /// own, valid until an hour after the call's end.
+    pub turn_secret: Option<String>,
 }
 
 impl Default for Config {
@@ -89,6 +112,11 @@ impl Default for Config {
             call_retention_days: 730,
             caller_retention_days: 730,
             room_opens_minutes: 10,
+            face_check_seconds: 3,
+            face_check_strikes: 2,
+            face_check_workers: 0,
+            turn_urls: Vec::new(),
+            turn_secret: None,
         }
     }
 }
@@ -104,7 +132,12 @@ pub struct Inner {
     config: Config,
     master: Key,
     engine: OnceLock<std::result::Result<Arc<face::Engine>, String>>,
-    relay: OnceLock<Arc<dyn live::Relay>>,
+    relay: OnceLock<(Arc<dyn live::Relay>, String)>,
+    /// What this node's media server was last told of each room.
+    applied: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Calls whose face check runs in this process.
+    watching: std::sync::Mutex<std::collections::HashSet<String>>,
+    checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::ops::Deref for Calls {
@@ -124,10 +157,13 @@ impl Calls {
         )?;
         Ok(Calls(Arc::new(Inner {
             platform,
-            config,
             master,
             engine: OnceLock::new(),
             relay: OnceLock::new(),
+            applied: Default::default(),
+            watching: Default::default(),
+            checks: face_check::pool(config.face_check_workers),
+            config,
         })))
     }
 
@@ -141,13 +177,19 @@ impl Calls {
     }
 
     /// Gives the system the media server its live calls go through (the
-    /// server starts it). Without one, live calls cannot start.
-    pub fn set_relay(&self, relay: Arc<dyn live::Relay>) {
-        let _ = self.0.relay.set(relay);
+    /// server starts it) and the name of its node, unique among the
+    /// instances on one database. Without one, live calls cannot start.
+    pub fn set_relay(&self, relay: Arc<dyn live::Relay>, node: &str) {
+        let _ = self.0.relay.set((relay, node.to_owned()));
     }
 
     pub(crate) fn relay(&self) -> Option<&Arc<dyn live::Relay>> {
-        self.0.relay.get()
+        self.0.relay.get().map(|(r, _)| r)
+    }
+
+    /// This instance's media server node.
+    pub(crate) fn node(&self) -> &str {
+        self.0.relay.get().map_or("", |(_, n)| n.as_str())
     }
 
     /// The face engine, loaded on first use.
@@ -169,7 +211,8 @@ pub async fn seed(db: &platform::Db) -> platform::Result<()> {
 }
 
 /// The system's scheduled work: retention and the documents' destruction,
-/// and the day-before reminders.
+/// the day-before reminders, rooms ended at the booked time, and this
+/// node's heartbeat and its media server kept in step with the rooms.
 pub fn jobs(calls: &Calls, every: std::time::Duration) -> Vec<platform::jobs::Job> {
     let c = calls.clone();
     let retention = platform::jobs::Job::new("calls.retention", every, true, move || {
@@ -206,7 +249,23 @@ pub fn jobs(calls: &Calls, every: std::time::Duration) -> Vec<platform::jobs::Jo
             }
         },
     );
-    vec![retention, reminders, rooms]
+    let c = calls.clone();
+    // On every instance: its own media server follows the rooms it holds.
+    let node = platform::jobs::Job::new(
+        "calls.node",
+        std::time::Duration::from_secs(1),
+        false,
+        move || {
+            let c = c.clone();
+            async move {
+                let Some((relay, node)) = c.0.relay.get() else {
+                    return Ok(0);
+                };
+                live::tick_node(&c.db, relay.as_ref(), node, &c.0.applied).await
+            }
+        },
+    );
+    vec![retention, reminders, rooms, node]
 }
 
 /// The service's name, menus and privacy notice.

@@ -9,13 +9,14 @@
 //! transaction as the room's state and the audit entry.
 
 use chrono::{Duration, NaiveDateTime};
+use platform::accounts::Actor;
 use platform::sessions::SessionUser;
-use platform::workflow::State as _;
+use platform::workflow::{Change, State as _, Step};
 use platform::{Db, Error, Result, audit, now};
 use serde::Serialize;
 
 use crate::booking::{self, Call};
-use crate::workflow::CallStatus;
+use crate::workflow::{self, CallStatus, ROOM, RoomStatus};
 
 /// The media server, as the calls system sees it: the server adapts the
 /// `media` engine to it.
@@ -33,6 +34,16 @@ pub trait Relay: Send + Sync {
     fn resume(&self, room: &str) -> std::result::Result<(), String>;
     /// Closes every connection of the room, for good.
     fn end(&self, room: &str) -> std::result::Result<(), String>;
+    /// Asks `participant` for a keyframe and returns the first one to
+    /// arrive within `within`, decoded: what the server itself relays.
+    /// `None` when they send no video (yet); an error when the room is
+    /// gone. Blocks: call it from a blocking thread.
+    fn snapshot(
+        &self,
+        room: &str,
+        participant: &str,
+        within: std::time::Duration,
+    ) -> std::result::Result<Option<face::RgbImage>, String>;
 }
 
 /// Which side of a call someone is on.
@@ -92,7 +103,7 @@ pub fn window(call: &Call, opens_minutes: u32) -> (NaiveDateTime, NaiveDateTime)
 pub async fn room(db: &Db, call: &Call, opens_minutes: u32, at: NaiveDateTime) -> Result<Room> {
     let (opens, closes) = window(call, opens_minutes);
     let stored: Option<(String, String)> =
-        sqlx::query_as("SELECT state, reason FROM call_rooms WHERE call_id = $1")
+        sqlx::query_as("SELECT status, reason FROM call_rooms WHERE id = $1")
             .bind(&call.id)
             .fetch_optional(db.pool())
             .await?;
@@ -166,12 +177,17 @@ pub async fn timeline(db: &Db, call_id: &str, staff: bool) -> Result<Vec<Event>>
         .collect())
 }
 
-/// Joins `user`'s side to the call's room with the browser's offer and
-/// returns the answer. Refused (and audited) for anyone not on the call,
-/// before the room opens, after it closes, or once it has ended.
+/// Joins `user`'s side to the call's room on this `node`'s media server
+/// with the browser's offer and returns the answer. Refused (and audited)
+/// for anyone not on the call, before the room opens, after it closes, or
+/// once it has ended; refused too while another live node holds the room
+/// (the load balancer sends a call's signalling to one node; see the
+/// README).
+#[allow(clippy::too_many_arguments)]
 pub async fn join(
     db: &Db,
     relay: &dyn Relay,
+    node: &str,
     call: &Call,
     user: &SessionUser,
     opens_minutes: u32,
@@ -194,6 +210,7 @@ pub async fn join(
         audit::log(db, &user.id, "call.join_refused", &call.id, &r.state).await?;
         return Err(Error::Conflict(r.reason));
     }
+    pin(db, &call.id, node, &user.id).await?;
     let answer = relay
         .join(&call.id, side.as_str(), offer)
         .map_err(|e| Error::Conflict(format!("the call could not connect: {e}")))?;
@@ -204,14 +221,7 @@ pub async fn join(
             .map_err(|e| Error::Conflict(format!("the call could not be held paused: {e}")))?;
     }
     let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO call_rooms (call_id, state, reason, updated_at) VALUES ($1, 'open', '', $2) \
-         ON CONFLICT (call_id) DO NOTHING",
-    )
-    .bind(&call.id)
-    .bind(now())
-    .execute(&mut *tx)
-    .await?;
+    give_back_interruption(&mut tx, call, at).await?;
     let who = match side {
         Side::Caller => "The caller joined",
         Side::Prison => "The prison joined",
@@ -222,11 +232,49 @@ pub async fn join(
     Ok(answer)
 }
 
+/// A TURN username and password for `user` until `expires` (a Unix
+/// time), in the REST form coturn checks with `use-auth-secret`: the
+/// username is `expires:user`, the password the base64 of its HMAC-SHA1
+/// under the shared secret. Nothing is stored: the relay recomputes it.
+pub fn turn_credentials(secret: &str, user: &str, expires: i64) -> (String, String) {
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let username = format!("{expires}:{user}");
+    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes a key of any length");
+    mac.update(username.as_bytes());
+    let password = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    (username, password)
+}
+
+/// The ICE servers a call page gives its browser: the configured TURN
+/// relays, with credentials for `user` when a secret is set.
+pub fn ice_servers(
+    urls: &[String],
+    secret: Option<&str>,
+    user: &str,
+    call: &Call,
+) -> serde_json::Value {
+    if urls.is_empty() {
+        return serde_json::json!([]);
+    }
+    match secret {
+        Some(secret) => {
+            let expires = call.starts().and_utc().timestamp() + call.minutes * 60 + 3600;
+            let (username, credential) = turn_credentials(secret, user, expires);
+            serde_json::json!([{ "urls": urls, "username": username, "credential": credential }])
+        }
+        None => serde_json::json!([{ "urls": urls }]),
+    }
+}
+
 /// A staff control on a live call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
     Pause,
     Resume,
+    /// Resume a call the face check paused in error.
+    FalseAlarm,
     End,
 }
 
@@ -235,67 +283,339 @@ impl Control {
         match s {
             "pause" => Some(Control::Pause),
             "resume" => Some(Control::Resume),
+            "false-alarm" => Some(Control::FalseAlarm),
             "end" => Some(Control::End),
             _ => None,
         }
     }
 }
 
-/// Pauses, resumes or ends a live call: the relay enforces it, and the
-/// room's state, the timeline line and the audit entry are written
-/// together. An ended room stays ended.
+/// Makes the room's row on first use: a control before anyone joined
+/// applies when they do.
+async fn ensure_room(conn: &mut sqlx::AnyConnection, call_id: &str, actor: &str) -> Result<()> {
+    let made = sqlx::query(
+        "INSERT INTO call_rooms (id, status, reason, updated_at) VALUES ($1, 'open', '', $2) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(call_id)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    if made.rows_affected() == 1 {
+        ROOM.record(
+            conn,
+            &Step {
+                id: call_id,
+                actor,
+                at: now(),
+                from: None,
+                to: RoomStatus::Open,
+                detail: "Room opened",
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// How long a node may go unheard before its rooms may move (seconds).
+pub const NODE_TIMEOUT: i64 = 30;
+
+/// Pins the room to `node`: made here if new, kept if already here, moved
+/// here if the node holding it has gone silent; refused if that node is
+/// alive.
+async fn pin(db: &Db, call_id: &str, node: &str, actor: &str) -> Result<()> {
+    let mut tx = db.begin_write().await?;
+    ensure_room(&mut tx, call_id, actor).await?;
+    let held: Option<String> = sqlx::query_scalar("SELECT node FROM call_rooms WHERE id = $1")
+        .bind(call_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    match held {
+        Some(h) if h == node => {}
+        None => {
+            sqlx::query("UPDATE call_rooms SET node = $1 WHERE id = $2 AND node IS NULL")
+                .bind(node)
+                .bind(call_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Some(other) => {
+            let seen: Option<i64> =
+                sqlx::query_scalar("SELECT seen_at FROM call_nodes WHERE id = $1")
+                    .bind(&other)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if seen.is_some_and(|s| s > now() - NODE_TIMEOUT) {
+                return Err(Error::Conflict(format!(
+                    "the call is held by another media server ({other}): connect again in a moment"
+                )));
+            }
+            let moved = sqlx::query("UPDATE call_rooms SET node = $1 WHERE id = $2 AND node = $3")
+                .bind(node)
+                .bind(call_id)
+                .bind(&other)
+                .execute(&mut *tx)
+                .await?;
+            if moved.rows_affected() == 1 {
+                let words =
+                    format!("Moved from media server {other}, which stopped answering, to {node}");
+                record(&mut tx, call_id, "system", "moved", &words, false).await?;
+                audit::record(&mut tx, "system", "call.moved", call_id, &words).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Registers this node's media server (its UDP address) as alive.
+pub async fn register_node(db: &Db, node: &str, address: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO call_nodes (id, address, started_at, seen_at) VALUES ($1, $2, $3, $3) \
+         ON CONFLICT (id) DO UPDATE SET address = $2, started_at = $3, seen_at = $3",
+    )
+    .bind(node)
+    .bind(address)
+    .bind(now())
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
+/// Says this node is alive, and applies to its media server the state of
+/// every room it holds: a pause, resume or end made through another
+/// instance (or a job) reaches the node that relays the call within a
+/// tick. `applied` remembers what this node's media server was last told.
+pub async fn tick_node(
+    db: &Db,
+    relay: &dyn Relay,
+    node: &str,
+    applied: &std::sync::Mutex<std::collections::HashMap<String, String>>,
+) -> Result<u64> {
+    sqlx::query("UPDATE call_nodes SET seen_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(node)
+        .execute(db.writer())
+        .await?;
+    let rooms: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, status FROM call_rooms WHERE node = $1 AND (status <> 'ended' OR updated_at > $2)",
+    )
+    .bind(node)
+    .bind(now() - 300)
+    .fetch_all(db.pool())
+    .await?;
+    let mut changed = 0;
+    for (id, status) in rooms {
+        let before = applied
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.clone(), status.clone());
+        if before.as_deref() == Some(status.as_str()) {
+            continue;
+        }
+        let told = match status.as_str() {
+            "paused" => relay.pause(&id),
+            "ended" => relay.end(&id),
+            // A room first seen open needs nothing; one that was paused
+            // resumes.
+            _ if before.is_some() => relay.resume(&id),
+            _ => Ok(()),
+        };
+        if let Err(e) = told {
+            tracing::debug!(call = %id, error = %e, "applying a room's state to the media server");
+        }
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// Gives `minutes` of `call` back to the prisoner's allowance, on `conn`.
+async fn give_back(
+    conn: &mut sqlx::AnyConnection,
+    call: &Call,
+    minutes: i64,
+    why: &str,
+) -> Result<()> {
+    if minutes <= 0 {
+        return Ok(());
+    }
+    let month = booking::month_of(call.date);
+    sqlx::query(
+        "UPDATE call_allowance SET used_minutes = CASE WHEN used_minutes > $1 THEN used_minutes - $1 ELSE 0 END \
+         WHERE prisoner_id = $2 AND month = $3",
+    )
+    .bind(minutes)
+    .bind(&call.prisoner_id)
+    .bind(&month)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE call_rooms SET refunded_minutes = refunded_minutes + $1 WHERE id = $2")
+        .bind(minutes)
+        .bind(&call.id)
+        .execute(&mut *conn)
+        .await?;
+    let words = format!(
+        "{minutes} minute{} lost to {why} given back to the allowance",
+        if minutes == 1 { "" } else { "s" }
+    );
+    record(conn, &call.id, "system", "refund", &words, true).await?;
+    audit::record(conn, "system", "call.refund", &call.id, &words).await?;
+    Ok(())
+}
+
+/// Minutes (rounded up) from `from` until `to`, within the call's slot.
+fn lost_minutes(call: &Call, from: i64, to: i64) -> i64 {
+    let slot_start = call.starts().and_utc().timestamp();
+    let slot_end = slot_start + call.minutes * 60;
+    let lost = to.min(slot_end) - from.max(slot_start);
+    if lost <= 0 { 0 } else { (lost + 59) / 60 }
+}
+
+/// The first side back after a restart ends the interruption: the minutes
+/// the service was away go back to the allowance.
+async fn give_back_interruption(
+    conn: &mut sqlx::AnyConnection,
+    call: &Call,
+    at: NaiveDateTime,
+) -> Result<()> {
+    let since: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT interrupted_at FROM call_rooms WHERE id = $1")
+            .bind(&call.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(since) = since.flatten() else {
+        return Ok(());
+    };
+    let cleared = sqlx::query(
+        "UPDATE call_rooms SET interrupted_at = NULL WHERE id = $1 AND interrupted_at = $2",
+    )
+    .bind(&call.id)
+    .bind(since)
+    .execute(&mut *conn)
+    .await?;
+    if cleared.rows_affected() == 1 {
+        let minutes = lost_minutes(call, since, at.and_utc().timestamp());
+        give_back(conn, call, minutes, "the service restarting").await?;
+    }
+    Ok(())
+}
+
+/// Pauses, resumes or ends a live call through the [`ROOM`] table: the
+/// room's state, its history, the timeline line and the audit entry are
+/// written together, and the relay enforces the change before they
+/// commit. An ended room stays ended. A false alarm gives the paused
+/// minutes back to the allowance.
 pub async fn control(
     db: &Db,
     relay: &dyn Relay,
     call: &Call,
     what: Control,
     reason: &str,
-    by: &str,
+    by: &Actor,
 ) -> Result<()> {
-    let current: Option<String> =
-        sqlx::query_scalar("SELECT state FROM call_rooms WHERE call_id = $1")
-            .bind(&call.id)
-            .fetch_optional(db.pool())
-            .await?;
-    if current.as_deref() == Some("ended") {
-        return Err(Error::Conflict("the call has ended".into()));
-    }
-    let (state, kind, words) = match what {
+    let reason = reason.trim();
+    let (action, kind, words) = match what {
         Control::Pause => (
+            workflow::PAUSE,
             "paused",
-            "paused",
-            if reason.trim().is_empty() {
+            if reason.is_empty() {
                 "Paused by prison staff".to_owned()
             } else {
-                format!("Paused by prison staff: {}", reason.trim())
+                format!("Paused by prison staff: {reason}")
             },
         ),
-        Control::Resume => ("open", "resumed", "Resumed".to_owned()),
-        Control::End => ("ended", "ended", "Ended by prison staff".to_owned()),
+        Control::Resume => (workflow::RESUME, "resumed", "Resumed".to_owned()),
+        Control::FalseAlarm => (
+            workflow::FALSE_ALARM,
+            "resumed",
+            "Resumed: prison staff found the pause was a mistake".to_owned(),
+        ),
+        Control::End => (workflow::END, "ended", "Ended by prison staff".to_owned()),
     };
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    ensure_room(&mut tx, &call.id, &by.id).await?;
+    let stored_reason = if matches!(what, Control::Resume | Control::FalseAlarm) {
+        String::new()
+    } else {
+        words.clone()
+    };
+    ROOM.apply(
+        &mut tx,
+        &Change::new(&call.id, action, by, at, &words).set("reason", stored_reason),
+    )
+    .await
+    .map_err(|e| match e {
+        Error::Conflict(_) => Error::Conflict(
+            match what {
+                Control::Resume | Control::FalseAlarm => "the call is not paused",
+                Control::Pause => "the call is not live",
+                Control::End => "the call has already ended",
+            }
+            .into(),
+        ),
+        e => e,
+    })?;
+    record(&mut tx, &call.id, &by.id, kind, &words, true).await?;
+    let alert: Option<(String, i64)> = sqlx::query_as(
+        "SELECT id, at FROM call_alerts WHERE call_id = $1 AND outcome = 'open' ORDER BY at DESC LIMIT 1",
+    )
+    .bind(&call.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((alert, alert_at)) = alert
+        && what != Control::Pause
+    {
+        let outcome = match what {
+            Control::FalseAlarm => "false_alarm",
+            Control::End => "ended",
+            _ => "resumed",
+        };
+        sqlx::query(
+            "UPDATE call_alerts SET outcome = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4",
+        )
+        .bind(outcome)
+        .bind(&by.id)
+        .bind(at)
+        .bind(&alert)
+        .execute(&mut *tx)
+        .await?;
+        match what {
+            Control::FalseAlarm => {
+                give_back(
+                    &mut tx,
+                    call,
+                    lost_minutes(call, alert_at, at),
+                    "a pause raised in error",
+                )
+                .await?;
+            }
+            // The incidents system picks these lines up.
+            Control::End => {
+                record(
+                    &mut tx,
+                    &call.id,
+                    &by.id,
+                    "security",
+                    "Ended by prison staff after an unapproved face paused the call",
+                    false,
+                )
+                .await?;
+            }
+            _ => {}
+        }
+    }
     let relayed = match what {
         Control::Pause => relay.pause(&call.id),
-        Control::Resume => relay.resume(&call.id),
+        Control::Resume | Control::FalseAlarm => relay.resume(&call.id),
         Control::End => relay.end(&call.id),
     };
     // A room nobody has joined yet is not on the media server: the state
     // stands on its own and applies when they join.
     if let Err(e) = relayed {
-        tracing::info!(call = %call.id, error = %e, "relay control on a room not yet open");
+        tracing::info!(call = %call.id, error = %e, "relay control on a room not on the media server");
     }
-    let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO call_rooms (call_id, state, reason, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (call_id) DO UPDATE SET state = $2, reason = $3, updated_at = $4",
-    )
-    .bind(&call.id)
-    .bind(state)
-    .bind(if what == Control::Resume { "" } else { &words })
-    .bind(now())
-    .execute(&mut *tx)
-    .await?;
-    record(&mut tx, &call.id, by, kind, &words, true).await?;
-    audit::record(&mut tx, by, &format!("call.{kind}"), &call.id, &words).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -350,11 +670,10 @@ pub async fn close_due(
     opens_minutes: u32,
     at: NaiveDateTime,
 ) -> Result<u64> {
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT r.call_id FROM call_rooms r WHERE r.state IN ('open', 'paused')",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM call_rooms WHERE status IN ('open', 'paused')")
+            .fetch_all(db.pool())
+            .await?;
     let mut n = 0;
     for id in rows {
         let call = match booking::get(db, &id).await {
@@ -364,49 +683,78 @@ pub async fn close_due(
         };
         let (_, closes) = window(&call, opens_minutes);
         if at < closes {
+            // Both sides are told on the timeline too, once, five minutes
+            // before the end.
+            if closes - at <= Duration::minutes(5) {
+                let warned: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM call_timeline WHERE call_id = $1 AND kind = 'warning'",
+                )
+                .bind(&id)
+                .fetch_one(db.pool())
+                .await?;
+                if warned == 0 {
+                    note(
+                        db,
+                        &id,
+                        "warning",
+                        "5 minutes left: the call ends at the booked time",
+                        true,
+                    )
+                    .await?;
+                }
+            }
             continue;
         }
         if let Err(e) = relay.end(&id) {
             tracing::info!(call = %id, error = %e, "ending a room the media server no longer holds");
         }
         let mut tx = db.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE call_rooms SET state = 'ended', reason = 'The booked time is over', updated_at = $1 \
-             WHERE call_id = $2 AND state IN ('open', 'paused')",
-        )
-        .bind(now())
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 1 {
-            record(
+        let system = Actor::system();
+        let words = "Ended at the booked time";
+        match ROOM
+            .apply(
                 &mut tx,
-                &id,
-                "system",
-                "ended",
-                "Ended at the booked time",
-                true,
+                &Change::new(&id, workflow::CLOSE, &system, now(), words)
+                    .set("reason", "The booked time is over"),
             )
-            .await?;
-            audit::record(&mut tx, "system", "call.ended_on_time", &id, "").await?;
-            n += 1;
+            .await
+        {
+            Ok(_) => {
+                record(&mut tx, &id, "system", "ended", words, true).await?;
+                n += 1;
+            }
+            // Staff ended it meanwhile.
+            Err(Error::Conflict(_)) => continue,
+            Err(e) => return Err(e),
         }
         tx.commit().await?;
     }
     Ok(n)
 }
 
-/// After the service restarts, every room it had open lost its
+/// After the service restarts, every room its node held lost its
 /// connections: each such call gets a line on its timeline (the pages
 /// reconnect by themselves; a paused call stays paused when they do).
 /// Returns how many calls were marked.
-pub async fn after_restart(db: &Db) -> Result<u64> {
-    let open: Vec<String> =
-        sqlx::query_scalar("SELECT call_id FROM call_rooms WHERE state IN ('open', 'paused')")
-            .fetch_all(db.pool())
-            .await?;
+pub async fn after_restart(db: &Db, node: &str, at: i64) -> Result<u64> {
+    let open: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM call_rooms WHERE status IN ('open', 'paused') AND node = $1",
+    )
+    .bind(node)
+    .fetch_all(db.pool())
+    .await?;
     let mut n = 0;
     for id in open {
+        // The minutes from here to the first reconnection go back to the
+        // allowance (the time before the restart is not known, so not
+        // claimed).
+        sqlx::query(
+            "UPDATE call_rooms SET interrupted_at = $1 WHERE id = $2 AND interrupted_at IS NULL",
+        )
+        .bind(at)
+        .bind(&id)
+        .execute(db.writer())
+        .await?;
         note(
             db,
             &id,
@@ -418,4 +766,21 @@ pub async fn after_restart(db: &Db) -> Result<u64> {
         n += 1;
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turn_credentials_are_coturn_s_rest_form() {
+        // Python: base64(hmac.new(b"north-sea", b"1767225600:acc-1", sha1).digest())
+        assert_eq!(
+            turn_credentials("north-sea", "acc-1", 1_767_225_600),
+            (
+                "1767225600:acc-1".to_owned(),
+                "AM56GVaU7o0Fw/CFwBHYtR63a48=".to_owned()
+            )
+        );
+    }
 }

@@ -44,6 +44,10 @@ pub async fn sweep(db: &Db, config: &Config, today: NaiveDate) -> Result<Swept> 
         for sql in [
             "DELETE FROM call_participants WHERE call_id = $1",
             "DELETE FROM call_events WHERE call_id = $1",
+            "DELETE FROM call_timeline WHERE call_id = $1",
+            "DELETE FROM call_alerts WHERE call_id = $1",
+            "DELETE FROM call_room_events WHERE room_id = $1",
+            "DELETE FROM call_rooms WHERE id = $1",
             "DELETE FROM outbox WHERE about = $1",
             "DELETE FROM calls WHERE id = $1",
         ] {

@@ -14,6 +14,9 @@
 //! call:  invited ─confirm─► booked ─► completed | missed | fault
 //!           │                 │
 //!           └─decline─► declined   └─cancel─► cancelled
+//!
+//! live room:  open ─pause | face_pause─► paused ─resume | false_alarm─► open
+//!               └──────────end | close──────┴──────────► ended
 //! ```
 
 use platform::accounts::Role;
@@ -57,6 +60,12 @@ states!(CallStatus {
     Completed => "completed", "Completed";
     Missed => "missed", "Missed";
     Fault => "fault", "Ended by a fault";
+});
+
+states!(RoomStatus {
+    Open => "open", "Live";
+    Paused => "paused", "Paused";
+    Ended => "ended", "Ended";
 });
 
 /// Staff who run calls at an establishment.
@@ -217,6 +226,75 @@ pub static CALL: Workflow<CallStatus> = Workflow {
     ],
 };
 
+/// Staff pause a live call.
+pub const PAUSE: &str = "pause";
+/// The face check pauses it: a face on the caller's video is not approved.
+pub const FACE_PAUSE: &str = "face_pause";
+/// Staff resume it.
+pub const RESUME: &str = "resume";
+/// Staff resume a call the face check paused in error: the paused minutes
+/// go back to the allowance.
+pub const FALSE_ALARM: &str = "false_alarm";
+/// Staff end it.
+pub const END: &str = "end";
+/// The booked time is over.
+pub const CLOSE: &str = "close";
+
+/// A call's live room. The media server enforces each state: a paused room
+/// forwards nothing, an ended one takes no one back.
+pub static ROOM: Workflow<RoomStatus> = Workflow {
+    noun: "call",
+    table: "call_rooms",
+    history: "call_room_events",
+    history_key: "room_id",
+    states: &RoomStatus::ALL,
+    initial: RoomStatus::Open,
+    transitions: &[
+        Transition {
+            action: PAUSE,
+            from: &[RoomStatus::Open],
+            to: RoomStatus::Paused,
+            who: &CALL_STAFF,
+            audit: "call.pause",
+        },
+        Transition {
+            action: FACE_PAUSE,
+            from: &[RoomStatus::Open],
+            to: RoomStatus::Paused,
+            who: &[Who::System],
+            audit: "call.paused_face",
+        },
+        Transition {
+            action: RESUME,
+            from: &[RoomStatus::Paused],
+            to: RoomStatus::Open,
+            who: &CALL_STAFF,
+            audit: "call.resume",
+        },
+        Transition {
+            action: FALSE_ALARM,
+            from: &[RoomStatus::Paused],
+            to: RoomStatus::Open,
+            who: &CALL_STAFF,
+            audit: "call.false_alarm",
+        },
+        Transition {
+            action: END,
+            from: &[RoomStatus::Open, RoomStatus::Paused],
+            to: RoomStatus::Ended,
+            who: &CALL_STAFF,
+            audit: "call.end",
+        },
+        Transition {
+            action: CLOSE,
+            from: &[RoomStatus::Open, RoomStatus::Paused],
+            to: RoomStatus::Ended,
+            who: &[Who::System],
+            audit: "call.ended_on_time",
+        },
+    ],
+};
+
 impl CallStatus {
     /// Whether the call holds a place and minutes of the allowance.
     pub fn holds_place(self) -> bool {
@@ -243,6 +321,21 @@ mod tests {
         CALLER.check().unwrap();
         REQUEST.check().unwrap();
         CALL.check().unwrap();
+        ROOM.check().unwrap();
+    }
+
+    #[test]
+    fn only_staff_resume_and_an_ended_room_stays_ended() {
+        assert!(!ROOM.offers(RESUME, RoomStatus::Paused, Who::Visitor));
+        assert!(!ROOM.offers(FALSE_ALARM, RoomStatus::Paused, Who::System));
+        assert!(ROOM.offers(FACE_PAUSE, RoomStatus::Open, Who::System));
+        for t in ROOM.transitions {
+            assert!(
+                !t.starts_from(RoomStatus::Ended),
+                "{} leaves an ended room",
+                t.action
+            );
+        }
     }
 
     #[test]

@@ -33,6 +33,14 @@ impl Relay for Recorder {
         self.0.lock().unwrap().push(format!("end {room}"));
         Ok(())
     }
+    fn snapshot(
+        &self,
+        _: &str,
+        _: &str,
+        _: std::time::Duration,
+    ) -> Result<Option<face::RgbImage>, String> {
+        Ok(None)
+    }
 }
 
 async fn database(dir: &std::path::Path) -> Db {
@@ -98,20 +106,20 @@ async fn only_the_call_s_people_join_and_only_in_its_window() {
     let visits_staff = user("bo", Kind::Staff, Some((Role::BookingStaff, "hull")));
 
     // Before the room opens (10 minutes before 14:00).
-    let early = live::join(&db, &relay, &call, &jo, 10, at(13, 49), "offer").await;
+    let early = live::join(&db, &relay, "n1", &call, &jo, 10, at(13, 49), "offer").await;
     assert!(matches!(early, Err(platform::Error::Conflict(m)) if m.contains("opens at 13:50")));
     // In the window: the caller and Hull's calls officer; nobody else.
     assert_eq!(
-        live::join(&db, &relay, &call, &jo, 10, at(13, 50), "offer")
+        live::join(&db, &relay, "n1", &call, &jo, 10, at(13, 50), "offer")
             .await
             .unwrap(),
         "v=0 answer"
     );
-    live::join(&db, &relay, &call, &officer, 10, at(14, 1), "offer")
+    live::join(&db, &relay, "n1", &call, &officer, 10, at(14, 1), "offer")
         .await
         .unwrap();
     for stranger in [&other_family, &elsewhere, &visits_staff] {
-        let refused = live::join(&db, &relay, &call, stranger, 10, at(14, 2), "offer").await;
+        let refused = live::join(&db, &relay, "n1", &call, stranger, 10, at(14, 2), "offer").await;
         assert!(
             matches!(refused, Err(platform::Error::Forbidden)),
             "{} is refused",
@@ -132,6 +140,10 @@ async fn only_the_call_s_people_join_and_only_in_its_window() {
     // Nothing is ended before the slot is over; at 14:30 the room ends, on
     // the relay too, once.
     assert_eq!(
+        live::close_due(&db, &relay, 10, at(14, 24)).await.unwrap(),
+        0
+    );
+    assert_eq!(
         live::close_due(&db, &relay, 10, at(14, 29)).await.unwrap(),
         0
     );
@@ -149,7 +161,7 @@ async fn only_the_call_s_people_join_and_only_in_its_window() {
     );
     let room = live::room(&db, &call, 10, at(14, 31)).await.unwrap();
     assert_eq!(room.state, "ended");
-    let late = live::join(&db, &relay, &call, &jo, 10, at(14, 20), "offer").await;
+    let late = live::join(&db, &relay, "n1", &call, &jo, 10, at(14, 20), "offer").await;
     assert!(
         matches!(late, Err(platform::Error::Conflict(_))),
         "an ended room takes no one back"
@@ -165,6 +177,7 @@ async fn only_the_call_s_people_join_and_only_in_its_window() {
         [
             "The caller joined",
             "The prison joined",
+            "5 minutes left: the call ends at the booked time",
             "Ended at the booked time"
         ]
     );
@@ -177,14 +190,26 @@ async fn a_restart_marks_the_calls_it_cut_off() {
     let relay = Recorder::default();
     let call = calls::booking::get(&db, "c1").await.unwrap();
     let jo = user("jo", Kind::Visitor, None);
-    live::join(&db, &relay, &call, &jo, 10, at(14, 0), "offer")
+    live::join(&db, &relay, "n1", &call, &jo, 10, at(14, 0), "offer")
         .await
         .unwrap();
     let officer = user("sam", Kind::Staff, Some((Role::CallsOfficer, "hull")));
-    live::control(&db, &relay, &call, live::Control::Pause, "", &officer.id)
-        .await
-        .unwrap();
-    assert_eq!(live::after_restart(&db).await.unwrap(), 1);
+    live::control(
+        &db,
+        &relay,
+        &call,
+        live::Control::Pause,
+        "",
+        &officer.actor(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        live::after_restart(&db, "n1", platform::now())
+            .await
+            .unwrap(),
+        1
+    );
     let lines: Vec<String> = live::timeline(&db, "c1", false)
         .await
         .unwrap()
@@ -194,12 +219,371 @@ async fn a_restart_marks_the_calls_it_cut_off() {
     assert_eq!(lines, ["joined", "paused", "interrupted"]);
     // Rejoining after the restart finds the call still paused, and the
     // media server is told so.
-    live::join(&db, &relay, &call, &jo, 10, at(14, 5), "offer")
+    live::join(&db, &relay, "n1", &call, &jo, 10, at(14, 5), "offer")
         .await
         .unwrap();
     let told = relay.0.lock().unwrap().clone();
     assert_eq!(
         told[told.len() - 2..],
         ["join c1 caller".to_owned(), "pause c1".to_owned()]
+    );
+}
+
+/// A call booked for a slot that began `minutes_ago`, today, with an
+/// allowance row holding its 30 minutes.
+async fn call_started(db: &Db, id: &str, minutes_ago: i64) -> calls::booking::Call {
+    let start = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(minutes_ago);
+    sqlx::query(
+        "INSERT INTO calls (id, reference, idempotency_key, establishment_id, prisoner_id, main_caller, slot_id, date, start_time, minutes, month, status, created_by, created_at, updated_at) \
+         VALUES ($1, $1, $1, 'hull', 'p', 'jo', 's', $2, $3, 30, $4, 'booked', 'x', 0, 0)",
+    )
+    .bind(id)
+    .bind(start.date().to_string())
+    .bind(start.format("%H:%M").to_string())
+    .bind(calls::booking::month_of(start.date()))
+    .execute(db.writer())
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO call_allowance (prisoner_id, month, used_minutes) VALUES ('p', $1, 30) ON CONFLICT (prisoner_id, month) DO UPDATE SET used_minutes = call_allowance.used_minutes + 30")
+        .bind(calls::booking::month_of(start.date()))
+        .execute(db.writer())
+        .await
+        .unwrap();
+    calls::booking::get(db, id).await.unwrap()
+}
+
+async fn used(db: &Db, call: &calls::booking::Call) -> i64 {
+    sqlx::query_scalar(
+        "SELECT used_minutes FROM call_allowance WHERE prisoner_id = 'p' AND month = $1",
+    )
+    .bind(calls::booking::month_of(call.date))
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+}
+
+async fn kinds(db: &Db, id: &str, staff: bool) -> Vec<String> {
+    live::timeline(db, id, staff)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_face_pause_explains_itself_and_a_false_alarm_gives_the_minutes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path()).await;
+    let relay = Recorder::default();
+    let master = platform::vault::Key::random();
+    let call = call_started(&db, "c2", 10).await;
+    let jo = user("jo", Kind::Visitor, None);
+    let officer = user("sam", Kind::Staff, Some((Role::CallsOfficer, "hull")));
+    let now = chrono::Utc::now().naive_utc();
+    live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer")
+        .await
+        .unwrap();
+    assert_eq!(used(&db, &call).await, 30);
+
+    let paused = calls::face_check::pause(
+        &db,
+        &relay,
+        &master,
+        &call,
+        "1 of 2 faces not approved in 2 checks in a row",
+        Some(b"jpeg"),
+    )
+    .await
+    .unwrap();
+    assert!(paused);
+    assert_eq!(
+        live::room(&db, &call, 10, now).await.unwrap().state,
+        "paused"
+    );
+    assert_eq!(relay.0.lock().unwrap().last().unwrap(), "pause c2");
+    // Paused already: a second alert does not stack on the first.
+    assert!(
+        !calls::face_check::pause(&db, &relay, &master, &call, "again", None)
+            .await
+            .unwrap()
+    );
+    // The family is told why; the security line is for staff (and the
+    // incidents system) only.
+    assert_eq!(kinds(&db, "c2", false).await, ["joined", "paused"]);
+    assert_eq!(
+        kinds(&db, "c2", true).await,
+        ["joined", "paused", "security"]
+    );
+    let alert = calls::face_check::open_alert(&db, "c2")
+        .await
+        .unwrap()
+        .expect("an open alert");
+    assert_eq!(
+        calls::face_check::alert_thumbnail(&db, &master, "c2", &alert.id, "sam")
+            .await
+            .unwrap(),
+        b"jpeg"
+    );
+    let other_key = platform::vault::Key::random();
+    assert!(
+        calls::face_check::alert_thumbnail(&db, &other_key, "c2", &alert.id, "sam")
+            .await
+            .is_err()
+    );
+    assert!(
+        calls::face_check::alert_thumbnail(&db, &master, "c1", &alert.id, "sam")
+            .await
+            .is_err(),
+        "an alert is only shown with its own call"
+    );
+
+    // Three minutes later staff find it was a mistake: resumed, and the
+    // three paused minutes go back to the allowance.
+    sqlx::query("UPDATE call_alerts SET at = at - 150 WHERE id = $1")
+        .bind(&alert.id)
+        .execute(db.writer())
+        .await
+        .unwrap();
+    live::control(
+        &db,
+        &relay,
+        &call,
+        live::Control::FalseAlarm,
+        "",
+        &officer.actor(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(live::room(&db, &call, 10, now).await.unwrap().state, "open");
+    assert_eq!(used(&db, &call).await, 27);
+    assert!(
+        calls::face_check::open_alert(&db, "c2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let family: Vec<String> = live::timeline(&db, "c2", false)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.detail)
+        .collect();
+    assert!(
+        family
+            .iter()
+            .any(|d| d == "3 minutes lost to a pause raised in error given back to the allowance"),
+        "{family:?}"
+    );
+    // Resuming an open call is refused and changes nothing.
+    let again = live::control(
+        &db,
+        &relay,
+        &call,
+        live::Control::FalseAlarm,
+        "",
+        &officer.actor(),
+    )
+    .await;
+    assert!(matches!(again, Err(platform::Error::Conflict(m)) if m == "the call is not paused"));
+    assert_eq!(used(&db, &call).await, 27);
+    let history: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM call_room_events WHERE room_id = 'c2'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(history, 3, "opened, paused by the face check, resumed");
+}
+
+#[tokio::test]
+async fn a_call_ended_after_a_face_alert_reaches_the_incidents_line_and_stays_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path()).await;
+    let relay = Recorder::default();
+    let master = platform::vault::Key::random();
+    let call = call_started(&db, "c3", 5).await;
+    let jo = user("jo", Kind::Visitor, None);
+    let officer = user("sam", Kind::Staff, Some((Role::CallsOfficer, "hull")));
+    let now = chrono::Utc::now().naive_utc();
+    live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer")
+        .await
+        .unwrap();
+    calls::face_check::pause(
+        &db,
+        &relay,
+        &master,
+        &call,
+        "1 of 1 faces not approved",
+        None,
+    )
+    .await
+    .unwrap();
+    live::control(&db, &relay, &call, live::Control::End, "", &officer.actor())
+        .await
+        .unwrap();
+    assert_eq!(
+        kinds(&db, "c3", true).await,
+        ["joined", "paused", "security", "ended", "security"]
+    );
+    assert_eq!(
+        used(&db, &call).await,
+        30,
+        "a real alert gives nothing back"
+    );
+    for what in [
+        live::Control::Resume,
+        live::Control::FalseAlarm,
+        live::Control::Pause,
+        live::Control::End,
+    ] {
+        assert!(
+            live::control(&db, &relay, &call, what, "", &officer.actor())
+                .await
+                .is_err(),
+            "{what:?} after the end"
+        );
+    }
+    assert!(
+        live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer")
+            .await
+            .is_err()
+    );
+    let outcome: String =
+        sqlx::query_scalar("SELECT outcome FROM call_alerts WHERE call_id = 'c3'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(outcome, "ended");
+}
+
+#[tokio::test]
+async fn minutes_lost_to_a_restart_go_back_when_the_call_reconnects() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path()).await;
+    let relay = Recorder::default();
+    let call = call_started(&db, "c4", 10).await;
+    let jo = user("jo", Kind::Visitor, None);
+    live::join(
+        &db,
+        &relay,
+        "n1",
+        &call,
+        &jo,
+        10,
+        chrono::Utc::now().naive_utc(),
+        "offer",
+    )
+    .await
+    .unwrap();
+    live::after_restart(&db, "n1", platform::now() - 240)
+        .await
+        .unwrap();
+    live::join(
+        &db,
+        &relay,
+        "n1",
+        &call,
+        &jo,
+        10,
+        chrono::Utc::now().naive_utc(),
+        "offer",
+    )
+    .await
+    .unwrap();
+    assert_eq!(used(&db, &call).await, 26);
+    // A second reconnection gives nothing more.
+    live::join(
+        &db,
+        &relay,
+        "n1",
+        &call,
+        &jo,
+        10,
+        chrono::Utc::now().naive_utc(),
+        "offer",
+    )
+    .await
+    .unwrap();
+    assert_eq!(used(&db, &call).await, 26);
+}
+
+#[tokio::test]
+async fn a_room_stays_on_its_node_until_the_node_goes_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path()).await;
+    let (one, two) = (Recorder::default(), Recorder::default());
+    let call = call_started(&db, "c5", 5).await;
+    let jo = user("jo", Kind::Visitor, None);
+    let officer = user("sam", Kind::Staff, Some((Role::CallsOfficer, "hull")));
+    let now = chrono::Utc::now().naive_utc();
+    live::register_node(&db, "n1", "10.0.0.1:50000")
+        .await
+        .unwrap();
+    live::register_node(&db, "n2", "10.0.0.2:50000")
+        .await
+        .unwrap();
+    live::join(&db, &one, "n1", &call, &jo, 10, now, "offer")
+        .await
+        .unwrap();
+    // The prison's laptop reaches the other node: refused while n1 lives,
+    // so that both sides meet on one media server.
+    let refused = live::join(&db, &two, "n2", &call, &officer, 10, now, "offer").await;
+    assert!(
+        matches!(&refused, Err(platform::Error::Conflict(m)) if m.contains("(n1)")),
+        "{refused:?}"
+    );
+    assert!(two.0.lock().unwrap().is_empty());
+
+    // A control made through n2 reaches n1's media server on n1's tick,
+    // once.
+    live::control(&db, &two, &call, live::Control::Pause, "", &officer.actor())
+        .await
+        .unwrap();
+    let applied = std::sync::Mutex::new(std::collections::HashMap::new());
+    live::tick_node(&db, &one, "n1", &applied).await.unwrap();
+    live::tick_node(&db, &one, "n1", &applied).await.unwrap();
+    let told: Vec<String> = one.0.lock().unwrap().clone();
+    assert_eq!(
+        told.iter().filter(|t| *t == "pause c5").count(),
+        1,
+        "{told:?}"
+    );
+    // n2 holds no room, so its tick tells its media server nothing.
+    let applied_two = std::sync::Mutex::new(std::collections::HashMap::new());
+    live::tick_node(&db, &two, "n2", &applied_two)
+        .await
+        .unwrap();
+    assert_eq!(
+        *two.0.lock().unwrap(),
+        ["pause c5"],
+        "only the control's own attempt"
+    );
+
+    // n1 goes silent: the next join through n2 moves the room there, and a
+    // restart of n1 no longer claims it.
+    sqlx::query("UPDATE call_nodes SET seen_at = seen_at - 60 WHERE id = 'n1'")
+        .execute(db.writer())
+        .await
+        .unwrap();
+    live::join(&db, &two, "n2", &call, &jo, 10, now, "offer")
+        .await
+        .unwrap();
+    assert_eq!(
+        two.0.lock().unwrap().last().map(String::as_str),
+        Some("pause c5"),
+        "the moved room is held paused on its new node"
+    );
+    assert!(kinds(&db, "c5", true).await.contains(&"moved".to_owned()));
+    assert_eq!(
+        live::after_restart(&db, "n1", platform::now())
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        live::after_restart(&db, "n2", platform::now())
+            .await
+            .unwrap(),
+        1
     );
 }

@@ -87,10 +87,6 @@ impl App {
         }
         visits::establishments::seed(&db).await?;
         calls::seed(&db).await?;
-        let interrupted = calls::live::after_restart(&db).await?;
-        if interrupted > 0 {
-            tracing::warn!(interrupted, "live calls were cut off by the restart");
-        }
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;
@@ -118,9 +114,20 @@ impl App {
         let calls = calls::Calls::new(platform.clone(), config.calls.clone(), &config.data_dir)?;
         let media = media::MediaServer::start(config.media.clone())
             .map_err(|e| Error::Config(e.to_string()))?;
-        tracing::info!(udp = %media.udp_addr(), "media server");
+        // A node is its host and media port: the same after a restart, and
+        // different for every instance on one database.
+        let node = config
+            .node
+            .clone()
+            .unwrap_or_else(|| format!("{}:{}", hostname(), media.udp_addr().port()));
+        tracing::info!(udp = %media.udp_addr(), candidate = %media.candidate_addr(), node, "media server");
+        calls::live::register_node(&db, &node, &media.candidate_addr().to_string()).await?;
+        let interrupted = calls::live::after_restart(&db, &node, platform::now()).await?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "live calls were cut off by the restart");
+        }
         let media_events = media.events();
-        calls.set_relay(Arc::new(MediaRelay(media)));
+        calls.set_relay(Arc::new(MediaRelay(media)), &node);
         let generated_admin_password = accounts::ensure_admin(
             &db,
             &platform.hasher,
@@ -260,6 +267,16 @@ async fn wait_for_signal() {
     }
 }
 
+/// This machine's name, for naming its media server node.
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "lifeline".to_owned())
+}
+
 /// The media engine as the calls system's relay.
 struct MediaRelay(media::MediaServer);
 
@@ -282,6 +299,42 @@ impl calls::live::Relay for MediaRelay {
     }
     fn end(&self, room: &str) -> std::result::Result<(), String> {
         self.0.end(room).map_err(|e| e.to_string())
+    }
+    fn snapshot(
+        &self,
+        room: &str,
+        participant: &str,
+        within: std::time::Duration,
+    ) -> std::result::Result<Option<face::RgbImage>, String> {
+        let frames = match self.0.subscribe_frames(room, participant, true) {
+            Ok(f) => f,
+            Err(media::Error::NoSuchParticipant { .. } | media::Error::NoVideo { .. }) => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        match self.0.request_keyframe(room, participant) {
+            Ok(()) | Err(media::Error::NoVideo { .. }) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        let deadline = std::time::Instant::now() + within;
+        // The first keyframe that decodes: one cut short by loss is
+        // skipped, and the subscription ends when `frames` is dropped.
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            let Ok(frame) = frames.recv_timeout(left) else {
+                break;
+            };
+            if frame.codec != media::Codec::Vp8 || !frame.keyframe {
+                continue;
+            }
+            match media::vp8::decode_keyframe(&frame.data) {
+                Ok(p) => return Ok(face::RgbImage::from_raw(p.width, p.height, p.rgb)),
+                Err(e) => {
+                    tracing::debug!(room, error = %e, "a keyframe the face check could not read")
+                }
+            }
+        }
+        Ok(None)
     }
 }
 

@@ -67,6 +67,10 @@ pub struct Config {
     /// (`bind`, 127.0.0.1:50000 by default), and the address to give
     /// browsers when that is not it (`public_ip`).
     pub media: media::Config,
+    /// This instance's media server node, unique among the instances on one
+    /// database: host name and media port when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
 }
 
 impl Default for Config {
@@ -91,6 +95,7 @@ impl Default for Config {
             datalab: lab::Config::default(),
             calls: calls::Config::default(),
             media: media::Config::default(),
+            node: None,
         }
     }
 }
@@ -170,6 +175,8 @@ impl Config {
                 "DATALAB_MASTER_KEY" => self.datalab.master_key = Some(value),
                 "CALLS_MASTER_KEY" => self.calls.master_key = Some(value),
                 "MEDIA_BIND" => self.media.bind = parse(&key, &value)?,
+                "MEDIA_PUBLIC_IP" => self.media.public_ip = Some(parse(&key, &value)?),
+                "NODE" => self.node = Some(value),
                 // Other LIFELINE_ variables belong to other commands.
                 _ => {}
             }

@@ -51,6 +51,25 @@ async fn start_driver() -> Driver {
 }
 
 async fn browser(driver: &Driver) -> Client {
+    browser_with(driver, &[]).await
+}
+
+/// A Chromium session with more command-line switches (a camera clip).
+async fn browser_with(driver: &Driver, extra: &[String]) -> Client {
+    let mut args: Vec<String> = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1100,1400",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        "--allow-loopback-in-peer-connection",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    args.extend_from_slice(extra);
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -59,8 +78,7 @@ async fn browser(driver: &Driver) -> Client {
             // Fake camera and microphone, allowed without asking, and
             // WebRTC over the loopback interface (a test machine may have
             // no other).
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1400",
-                     "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection"]
+            "args": args
         }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -1007,6 +1025,288 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
         "an ended call cannot be rejoined"
     );
     family.close().await.unwrap();
+    prison.close().await.unwrap();
+    app.stop().await;
+}
+
+/// A camera clip for Chromium's fake device: one 640x480 frame of `photo`
+/// in Y4M (Chromium loops it), a 4:3 window three faces wide around the
+/// face, as a caller holding a phone fills the picture.
+fn camera_clip(engine: &face::Engine, photo: &str, dir: &std::path::Path) -> PathBuf {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/faces")
+        .join(photo);
+    let img = image::open(&src)
+        .unwrap_or_else(|e| panic!("{}: {e}", src.display()))
+        .to_rgb8();
+    let found = engine.analyse_image(&img);
+    let f = &found.faces[0];
+    let (iw, ih) = img.dimensions();
+    let w = (f.size * 3).min(iw).min(ih * 4 / 3);
+    let h = w * 3 / 4;
+    let x = (f.x + f.size / 2).saturating_sub(w / 2).min(iw - w);
+    let y = (f.y + f.size / 2).saturating_sub(h * 2 / 5).min(ih - h);
+    let window = image::imageops::crop_imm(&img, x, y, w, h).to_image();
+    let frame = image::imageops::resize(&window, 640, 480, image::imageops::FilterType::Triangle);
+    let (w, h) = (640usize, 480usize);
+    let mut y = vec![0u8; w * h];
+    let mut u = vec![0u8; w * h / 4];
+    let mut v = vec![0u8; w * h / 4];
+    for (x, yy, p) in frame.enumerate_pixels() {
+        let [r, g, b] = p.0.map(f32::from);
+        y[yy as usize * w + x as usize] = (0.299 * r + 0.587 * g + 0.114 * b).round() as u8;
+        if x % 2 == 0 && yy % 2 == 0 {
+            let i = (yy as usize / 2) * (w / 2) + x as usize / 2;
+            u[i] = (128.0 - 0.168_736 * r - 0.331_264 * g + 0.5 * b)
+                .round()
+                .clamp(0.0, 255.0) as u8;
+            v[i] = (128.0 + 0.5 * r - 0.418_688 * g - 0.081_312 * b)
+                .round()
+                .clamp(0.0, 255.0) as u8;
+        }
+    }
+    let mut out = format!("YUV4MPEG2 W{w} H{h} F30:1 Ip A1:1 C420jpeg\n").into_bytes();
+    out.extend_from_slice(b"FRAME\n");
+    out.extend_from_slice(&y);
+    out.extend_from_slice(&u);
+    out.extend_from_slice(&v);
+    let path = dir.join(photo.replace(".jpg", ".y4m"));
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+/// The staff's view of a call's timeline, oldest first.
+async fn staff_lines(db: &server::Db, call: &str) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT kind, detail FROM call_timeline WHERE call_id = $1 ORDER BY at, id")
+        .bind(call)
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_unapproved_face_on_the_caller_s_video_pauses_the_call_in_chromium() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.base.clone();
+    let db = app.db();
+    // Jo's enrolled face is person A's (from obama.jpg, as her selfie would
+    // give); the call is booked for her alone.
+    app.visitor("jo@example.com", "Jo Bloggs").await;
+    let account: String =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE email = 'jo@example.com'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let engine = face::Engine::new().unwrap();
+    let faces = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces");
+    let enrolled = engine
+        .analyse(&std::fs::read(faces.join("obama.jpg")).unwrap())
+        .unwrap();
+    let descriptor = face::single_face(&enrolled).unwrap().descriptor.to_bytes();
+    let me = platform::Actor {
+        id: account.clone(),
+        name: "Jo Bloggs".into(),
+    };
+    calls::callers::save_profile(
+        db,
+        &account,
+        &calls::callers::Profile {
+            name: "Jo Bloggs".into(),
+            dob: chrono::NaiveDate::from_ymd_opt(1961, 8, 4).unwrap(),
+            address: "1 High St".into(),
+            phone: "07700 900123".into(),
+        },
+        &me,
+    )
+    .await
+    .unwrap();
+    sqlx::query("UPDATE callers SET status = 'verified', descriptor = $1 WHERE account_id = $2")
+        .bind(platform::ids::hex(&descriptor))
+        .bind(&account)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let prisoner = platform::contacts::add_prisoner(
+        db,
+        "A1234BC",
+        "John Smith",
+        "berwyn",
+        &platform::Actor::system(),
+    )
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO approved_contacts (id, prisoner_id, account_id, name, dob, relationship, status, approved_by, approved_at, updated_at) \
+         VALUES ('contact-1', $1, $2, 'Jo Bloggs', '1961-08-04', 'Sister', 'approved', 'x', 0, 0)",
+    )
+    .bind(&prisoner.id)
+    .bind(&account)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let now = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(1);
+    sqlx::query(
+        "INSERT INTO calls (id, reference, idempotency_key, establishment_id, prisoner_id, main_caller, slot_id, date, start_time, minutes, month, status, created_by, created_at, updated_at) \
+         VALUES ('call-2', 'LIVE-0002', 'k', 'berwyn', $1, $2, 's', $3, $4, 30, $5, 'booked', 'x', 0, 0)",
+    )
+    .bind(&prisoner.id)
+    .bind(&account)
+    .bind(now.date().to_string())
+    .bind(now.format("%H:%M").to_string())
+    .bind(now.format("%Y-%m").to_string())
+    .execute(db.pool())
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO call_participants (call_id, contact_id, name) VALUES ('call-2', 'contact-1', 'Jo Bloggs')")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let staff = app
+        .staff("officer@berwyn.test", Role::CallsOfficer, &["berwyn"])
+        .await;
+
+    let clips = tempfile::tempdir().unwrap();
+    let known = camera_clip(&engine, "obama2.jpg", clips.path());
+    let stranger = camera_clip(&engine, "biden.jpg", clips.path());
+    let driver = start_driver().await;
+    let prison = browser(&driver).await;
+    sign_in(&prison, &base, "officer@berwyn.test", "staff password 1").await;
+    prison
+        .goto(&format!("{base}/calls/staff/berwyn/laptop/call-2"))
+        .await
+        .unwrap();
+
+    // Jo herself, in another photo than her enrolment's: the checks find
+    // her, and the call runs on.
+    let jo = browser_with(
+        &driver,
+        &[format!(
+            "--use-file-for-fake-video-capture={}",
+            known.display()
+        )],
+    )
+    .await;
+    sign_in(&jo, &base, "jo@example.com", "correct horse battery").await;
+    jo.goto(&format!("{base}/calls/call/LIVE-0002/live"))
+        .await
+        .unwrap();
+    frames_flow(&prison, 0, 20, "the prison's page").await;
+    let mut approved = false;
+    for _ in 0..150 {
+        if staff_lines(db, "call-2")
+            .await
+            .iter()
+            .any(|(k, d)| k == "face_check" && d == "Face check: the approved caller")
+        {
+            approved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        approved,
+        "the server checked and knew Jo: {:?}",
+        staff_lines(db, "call-2").await
+    );
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    assert_eq!(
+        page_state(&jo).await,
+        "open",
+        "the approved caller is never paused"
+    );
+    jo.close().await.unwrap();
+
+    // Someone else on Jo's account: paused within two checks.
+    let other = browser_with(
+        &driver,
+        &[format!(
+            "--use-file-for-fake-video-capture={}",
+            stranger.display()
+        )],
+    )
+    .await;
+    sign_in(&other, &base, "jo@example.com", "correct horse battery").await;
+    other
+        .goto(&format!("{base}/calls/call/LIVE-0002/live"))
+        .await
+        .unwrap();
+    let joined = std::time::Instant::now();
+    let mut paused = None;
+    for _ in 0..300 {
+        if page_state(&other).await == "paused" {
+            paused = Some(joined.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let Some(paused) = paused else {
+        panic!(
+            "the unknown face never paused the call: {:?}",
+            staff_lines(db, "call-2").await
+        );
+    };
+    eprintln!(
+        "time to pause an unknown face: {:.1} s",
+        paused.as_secs_f64()
+    );
+    assert!(paused < Duration::from_secs(20), "paused after {paused:?}");
+    assert!(
+        text_of(&other, "#call-state")
+            .await
+            .contains("not an approved caller")
+    );
+    shot(&other, "live-04-face-paused").await;
+    let lines = staff_lines(db, "call-2").await;
+    assert!(
+        lines
+            .iter()
+            .any(|(k, d)| k == "security" && d.starts_with("Unapproved face")),
+        "the incidents line: {lines:?}"
+    );
+    // Frames stop both ways.
+    let p1 = frames_decoded(&prison).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        frames_decoded(&prison).await,
+        p1,
+        "nothing flows while paused"
+    );
+
+    // The monitoring terminal shows the frame that paused it.
+    let monitor = staff.get("/calls/staff/berwyn/monitor").await;
+    assert!(
+        monitor.body.contains("Paused automatically"),
+        "{}",
+        monitor.body
+    );
+    let src = monitor
+        .body
+        .split("src=\"")
+        .find(|s| s.starts_with("/calls/staff/berwyn/monitor/call-2/alert/"))
+        .and_then(|s| s.split('"').next())
+        .expect("the alert's picture")
+        .to_owned();
+    let (status, picture) = staff.get_bytes(&src).await;
+    assert_eq!(status, 200);
+    assert!(picture.starts_with(&[0xff, 0xd8]), "a JPEG");
+    // Without a session: the sign-in page, not the picture.
+    let (_, body) = app.client().get_bytes(&src).await;
+    assert!(
+        !body.starts_with(&[0xff, 0xd8]),
+        "no picture without a session"
+    );
+
+    // Staff end it: the incidents line says so.
+    staff
+        .post_form("/calls/staff/berwyn/monitor/call-2/end", &[])
+        .await;
+    let lines = staff_lines(db, "call-2").await;
+    assert_eq!(
+        lines.iter().filter(|(k, _)| k == "security").count(),
+        2,
+        "{lines:?}"
+    );
+    other.close().await.unwrap();
     prison.close().await.unwrap();
     app.stop().await;
 }

@@ -2,11 +2,16 @@
 //! monitoring terminal, and the signalling the pages' script uses (the
 //! browser's offer for the server's answer, and the room's state).
 //!
-//! Signalling is two small JSON requests over the session the page already
-//! has: `POST /calls/live/{id}/offer` (the form token in the
-//! `x-csrf-token` header) and `GET /calls/live/{id}/state`, polled each
-//! second. Every control is the server's to apply: the pages only show
-//! what the state says.
+//! Signalling goes over a WebSocket on the page's own session,
+//! `/calls/live/{id}/socket`: the page sends its offer and gets the answer,
+//! and the server pushes the room's state and timeline whenever they
+//! change. The handshake must come from the service's own pages (its
+//! `Origin`), since browsers send cookies with a WebSocket from anywhere.
+//! Where a WebSocket cannot get through (a proxy that strips upgrades), the
+//! page falls back to two JSON requests: `POST /calls/live/{id}/offer`
+//! (the form token in the `x-csrf-token` header) and
+//! `GET /calls/live/{id}/state`, polled each second. Every control is the
+//! server's to apply: the pages only show what the state says.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -22,9 +27,9 @@ use ui::forms::{self, get as field};
 use ui::{back, csrf};
 
 use super::{SERVICE, now_naive, user};
-use crate::Calls;
 use crate::booking::{self, Call};
 use crate::live::{self, Control, Side};
+use crate::{Calls, face_check};
 
 pub(super) fn routes() -> Routes<Calls> {
     use Rule::{CallsStaff, SignedIn, Visitor};
@@ -41,8 +46,14 @@ pub(super) fn routes() -> Routes<Calls> {
             CallsStaff,
             control_post,
         )
+        .get(
+            "/calls/staff/{establishment}/monitor/{id}/alert/{alert}",
+            CallsStaff,
+            alert_picture,
+        )
         .post("/calls/live/{id}/offer", SignedIn, offer)
         .get("/calls/live/{id}/state", SignedIn, state)
+        .get("/calls/live/{id}/socket", SignedIn, socket)
 }
 
 fn json(status: StatusCode, value: serde_json::Value) -> Response {
@@ -76,13 +87,19 @@ fn call_page(
         Side::Caller => format!("{} at {}", call.prisoner, call.establishment),
         Side::Prison => call.people.join(", "),
     };
+    let ice = live::ice_servers(
+        &st.config().turn_urls,
+        st.config().turn_secret.as_deref(),
+        &sess.user().map(|u| u.id).unwrap_or_default(),
+        call,
+    );
     c.page(
         &format!("Video call with {other}"),
         &Errors::default(),
         html! {
             (back(back_to))
             h1 class="govuk-heading-l" { "Video call with " (other) }
-            div id="live-call" data-call=(call.id) data-csrf=(c.csrf) {
+            div id="live-call" data-call=(call.id) data-csrf=(c.csrf) data-ice=(ice.to_string()) {
                 div class="govuk-inset-text" id="call-state" role="status" aria-live="polite" { "Connecting…" }
                 div class="govuk-grid-row" {
                     div class="govuk-grid-column-two-thirds" {
@@ -160,7 +177,8 @@ async fn monitor(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -
     let mut rows = Vec::new();
     for (call, room) in live {
         let events = live::timeline(&st.db, &call.id, true).await?;
-        rows.push((call, room, events));
+        let alert = face_check::open_alert(&st.db, &call.id).await?;
+        rows.push((call, room, events, alert));
     }
     audit::log(&st.db, &u.id, "calls.monitor", &est, "").await?;
     let c = sess.ctx(&st).in_service(SERVICE, "/calls/staff");
@@ -174,7 +192,7 @@ async fn monitor(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -
                 p class="govuk-body" { "No calls are live or about to start." }
             }
             div class="govuk-grid-row" {
-                @for (call, room, events) in &rows {
+                @for (call, room, events, alert) in &rows {
                     div class="govuk-grid-column-one-half" {
                         div class="govuk-summary-card" {
                             div class="govuk-summary-card__title-wrapper" {
@@ -188,14 +206,22 @@ async fn monitor(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -
                                     strong { (room_words(&room.state)) }
                                     @if !room.reason.is_empty() { ": " (room.reason) }
                                 }
+                                @if let Some(a) = alert {
+                                    div class="govuk-warning-text" {
+                                        span class="govuk-warning-text__icon" aria-hidden="true" { "!" }
+                                        strong class="govuk-warning-text__text" {
+                                            span class="govuk-visually-hidden" { "Warning" }
+                                            "Paused automatically at " (ui::when(a.at)) ": " (a.detail) ". Look at the picture, then resume or end the call."
+                                        }
+                                    }
+                                    img class="lifeline-alert-picture" src={ "/calls/staff/" (est) "/monitor/" (call.id) "/alert/" (a.id) } alt={ "The caller's video when the call with " (call.prisoner) " was paused" } width="320";
+                                }
                                 @if room.state != "ended" {
-                                    @for (control, label) in [("pause", "Pause"), ("resume", "Resume"), ("end", "End call")] {
-                                        @if (control == "pause" && room.state != "paused") || (control == "resume" && room.state == "paused") || control == "end" {
-                                            form method="post" action={ "/calls/staff/" (est) "/monitor/" (call.id) "/" (control) } class="lifeline-inline-form" novalidate {
-                                                (csrf(&c.csrf))
-                                                button type="submit" class={ "govuk-button govuk-!-margin-right-1 " @if control == "end" { "govuk-button--warning" } @else { "govuk-button--secondary" } } data-module="govuk-button" {
-                                                    (label) span class="govuk-visually-hidden" { " the call with " (call.prisoner) }
-                                                }
+                                    @for (control, label) in controls(&room.state, alert.is_some()) {
+                                        form method="post" action={ "/calls/staff/" (est) "/monitor/" (call.id) "/" (control) } class="lifeline-inline-form" novalidate {
+                                            (csrf(&c.csrf))
+                                            button type="submit" class={ "govuk-button govuk-!-margin-right-1 " @if control == "end" { "govuk-button--warning" } @else { "govuk-button--secondary" } } data-module="govuk-button" {
+                                                (label) span class="govuk-visually-hidden" { " the call with " (call.prisoner) }
                                             }
                                         }
                                     }
@@ -213,6 +239,42 @@ async fn monitor(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -
             }
         },
     ))
+}
+
+/// The buttons a room's state offers: a call the face check paused may be
+/// resumed as a false alarm (its paused minutes given back) or because the
+/// person has gone.
+fn controls(state: &str, alert: bool) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    match (state, alert) {
+        ("paused", true) => {
+            out.push(("false-alarm", "Resume: false alarm"));
+            out.push(("resume", "Resume: they have gone"));
+        }
+        ("paused", false) => out.push(("resume", "Resume")),
+        _ => out.push(("pause", "Pause")),
+    }
+    out.push(("end", "End call"));
+    out
+}
+
+/// The frame that paused a call, for the monitoring staff of its
+/// establishment (each view audited).
+async fn alert_picture(
+    State(st): State<Calls>,
+    sess: Sess,
+    Path((est, id, alert)): Path<(String, String, String)>,
+) -> Page {
+    let (u, call) = require!(staff_call(&st, &sess, &est, &id).await);
+    let jpeg = face_check::alert_thumbnail(&st.db, st.master(), &call.id, &alert, &u.id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        jpeg,
+    )
+        .into_response())
 }
 
 fn room_words(state: &str) -> &'static str {
@@ -243,7 +305,7 @@ async fn control_post(
         &call,
         what,
         field(&f, "reason"),
-        &u.id,
+        &u.actor(),
     )
     .await
     {
@@ -315,27 +377,53 @@ async fn offer(
             );
         }
     };
+    match answer(&st, &u, &call, &sdp).await {
+        Ok(sdp) => json(StatusCode::OK, serde_json::json!({ "sdp": sdp })),
+        Err((status, message)) => refusal(status, &message),
+    }
+}
+
+/// Joins `u`'s side of the call with the browser's offer: the answer, or
+/// the refusal's status and words.
+async fn answer(
+    st: &Calls,
+    u: &platform::sessions::SessionUser,
+    call: &Call,
+    sdp: &str,
+) -> Result<String, (StatusCode, String)> {
     let Some(relay) = st.relay() else {
-        return refusal(
+        return Err((
             StatusCode::SERVICE_UNAVAILABLE,
-            "Calls are not available at the moment",
-        );
+            "Calls are not available at the moment".into(),
+        ));
     };
     match live::join(
         &st.db,
         relay.as_ref(),
-        &call,
-        &u,
+        st.node(),
+        call,
+        u,
         st.config().room_opens_minutes,
-        now_naive(&st),
-        &sdp,
+        now_naive(st),
+        sdp,
     )
     .await
     {
-        Ok(answer) => json(StatusCode::OK, serde_json::json!({ "sdp": answer })),
-        Err(Error::Forbidden) => refusal(StatusCode::FORBIDDEN, "You are not on this call"),
-        Err(Error::Conflict(m)) => refusal(StatusCode::CONFLICT, &m),
-        Err(e) => platform::web::AppError(e).into_response(),
+        Ok(answer) => {
+            if live::side_of(u, call) == Some(Side::Caller) {
+                face_check::start(st, call);
+            }
+            Ok(answer)
+        }
+        Err(Error::Forbidden) => Err((StatusCode::FORBIDDEN, "You are not on this call".into())),
+        Err(Error::Conflict(m)) => Err((StatusCode::CONFLICT, m)),
+        Err(e) => {
+            tracing::error!(call = %call.id, error = %e, "joining a call failed");
+            Err((
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The call could not connect: try again in a moment".into(),
+            ))
+        }
     }
 }
 
@@ -344,21 +432,125 @@ async fn state(State(st): State<Calls>, sess: Sess, Path(id): Path<String>) -> R
         Ok(x) => x,
         Err(r) => return r,
     };
-    let staff = u.is_staff();
-    match (
-        live::room(
-            &st.db,
-            &call,
-            st.config().room_opens_minutes,
-            now_naive(&st),
-        )
-        .await,
-        live::timeline(&st.db, &call.id, staff).await,
-    ) {
-        (Ok(room), Ok(events)) => json(
+    match room_and_events(&st, &u, &call).await {
+        Ok((room, events)) => json(
             StatusCode::OK,
             serde_json::json!({ "room": room, "events": events }),
         ),
-        (Err(e), _) | (_, Err(e)) => platform::web::AppError(e).into_response(),
+        Err(e) => platform::web::AppError(e).into_response(),
+    }
+}
+
+/// The room's state and the timeline `u` may read.
+async fn room_and_events(
+    st: &Calls,
+    u: &platform::sessions::SessionUser,
+    call: &Call,
+) -> platform::Result<(live::Room, Vec<live::Event>)> {
+    let room = live::room(&st.db, call, st.config().room_opens_minutes, now_naive(st)).await?;
+    let events = live::timeline(&st.db, &call.id, u.is_staff()).await?;
+    Ok((room, events))
+}
+
+/// Whether a WebSocket handshake comes from a page of this service: its
+/// `Origin` names the host the request was sent to.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok());
+    match (host, origin) {
+        (Some(host), Some(origin)) => origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host),
+        _ => false,
+    }
+}
+
+/// The largest signalling message: an offer with every candidate is a few
+/// kilobytes.
+const MAX_MESSAGE: usize = 64 * 1024;
+
+async fn socket(
+    State(st): State<Calls>,
+    sess: Sess,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    upgrade: axum::extract::ws::WebSocketUpgrade,
+) -> Response {
+    if !same_origin(&headers) {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "Calls connect only from the service's own pages",
+        );
+    }
+    let (u, call) = match on_call(&st, &sess, &id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    upgrade
+        .max_message_size(MAX_MESSAGE)
+        .on_upgrade(move |ws| signalling(st, u, call, ws))
+}
+
+/// One page's signalling: offers in, answers and the room's state out
+/// (each second, when it has changed), until the call ends or the page
+/// goes.
+async fn signalling(
+    st: Calls,
+    u: platform::sessions::SessionUser,
+    call: Call,
+    mut ws: axum::extract::ws::WebSocket,
+) {
+    use axum::extract::ws::Message;
+    let send = |v: serde_json::Value| Message::Text(v.to_string().into());
+    let mut last = String::new();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let (room, events) = match room_and_events(&st, &u, &call).await {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tracing::warn!(call = %call.id, error = %e, "reading a call's state");
+                        continue;
+                    }
+                };
+                let ended = room.state == "ended";
+                let now = serde_json::json!({ "type": "state", "room": room, "events": events });
+                let text = now.to_string();
+                if text != last {
+                    if ws.send(Message::Text(text.clone().into())).await.is_err() {
+                        return;
+                    }
+                    last = text;
+                }
+                if ended {
+                    let _ = ws.send(Message::Close(None)).await;
+                    return;
+                }
+            }
+            msg = ws.recv() => {
+                let reply = match msg {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                    Some(Ok(Message::Text(t))) => {
+                        match serde_json::from_str::<serde_json::Value>(&t).ok().and_then(|v| {
+                            (v.get("type")?.as_str()? == "offer")
+                                .then(|| v.get("sdp")?.as_str().map(str::to_owned))
+                                .flatten()
+                        }) {
+                            Some(sdp) => match answer(&st, &u, &call, &sdp).await {
+                                Ok(sdp) => serde_json::json!({ "type": "answer", "sdp": sdp }),
+                                Err((status, message)) => serde_json::json!({ "type": "error", "status": status.as_u16(), "error": message }),
+                            },
+                            None => serde_json::json!({ "type": "error", "status": 400, "error": "The call's connection details could not be read" }),
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => serde_json::json!({ "type": "error", "status": 400, "error": "Signalling is text" }),
+                    Some(Ok(_)) => continue,
+                };
+                if ws.send(send(reply)).await.is_err() {
+                    return;
+                }
+            }
+        }
     }
 }

@@ -64,7 +64,7 @@ fn call_tag(status: crate::workflow::CallStatus) -> maud::Markup {
 
 /// The service clock's present, as a date and time (UTC) to compare with
 /// a call's start.
-fn now_naive(st: &Calls) -> chrono::NaiveDateTime {
+pub(crate) fn now_naive(st: &Calls) -> chrono::NaiveDateTime {
     chrono::DateTime::from_timestamp(st.clock.now(), 0)
         .map(|d| d.naive_utc())
         .unwrap_or_default()

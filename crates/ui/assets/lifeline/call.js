@@ -1,7 +1,9 @@
 // A live video call: the browser offers one audio and one video
 // transceiver, both ways, to the service's media server, shows the other
 // side, and follows the room's state, which the server decides (a paused
-// or ended call is enforced there; this only says so).
+// or ended call is enforced there; this only says so). Signalling goes
+// over a WebSocket; where one cannot be opened, over two JSON requests
+// (the offer, and the state polled each second).
 (function () {
   "use strict";
   var root = document.getElementById("live-call");
@@ -61,7 +63,8 @@
     say("Reconnecting…");
     if (pc) pc.close();
     pc = null;
-    joining = false;
+    joining = true;
+    join();
   }
 
   async function join() {
@@ -74,7 +77,9 @@
       }
     }
     local.srcObject = stream;
-    pc = new RTCPeerConnection({ iceServers: [] });
+    var ice = [];
+    try { ice = JSON.parse(root.getAttribute("data-ice") || "[]"); } catch (e) { ice = []; }
+    pc = new RTCPeerConnection({ iceServers: ice });
     watch(pc);
     window.lifelineCall = pc;
     stream.getTracks().forEach(function (t) {
@@ -85,18 +90,32 @@
     pc.ontrack = function (e) { incoming.addTrack(e.track); };
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
-    var r = await fetch("/calls/live/" + encodeURIComponent(id) + "/offer", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "content-type": "application/json", "x-csrf-token": csrf },
-      body: JSON.stringify({ sdp: pc.localDescription.sdp })
-    });
-    var body = await r.json().catch(function () { return {}; });
-    if (!r.ok) {
+    var body = await exchange(pc.localDescription.sdp);
+    if (!body.sdp) {
       finish(body.error || "The call could not connect.");
       return;
     }
     await pc.setRemoteDescription({ type: "answer", sdp: body.sdp });
+  }
+
+  // The offer for the server's answer: over the WebSocket when it is open.
+  var socket = null;
+  var waiting = null;
+  function exchange(sdp) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      return new Promise(function (resolve) {
+        waiting = resolve;
+        socket.send(JSON.stringify({ type: "offer", sdp: sdp }));
+      });
+    }
+    return fetch("/calls/live/" + encodeURIComponent(id) + "/offer", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf },
+      body: JSON.stringify({ sdp: sdp })
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; });
+    });
   }
 
   var shown = 0;
@@ -113,28 +132,67 @@
     shown = events.length;
   }
 
-  async function follow() {
+  function show(body) {
+    var room = body.room;
+    showEvents(body.events || []);
+    root.setAttribute("data-state", room.state);
+    if (room.state === "ended") { finish("The call has ended. " + room.reason); return; }
+    if (room.state === "paused") { say("The call is paused. " + room.reason); }
+    else if (room.state === "waiting") { say(room.reason); }
+    else {
+      var left = Math.max(0, Math.floor(room.seconds_left / 60));
+      say(left <= 5 ? "The call ends in " + left + " minutes." : "You are connected.");
+    }
+    if (room.state !== "waiting" && !joining) { joining = true; join(); }
+  }
+
+  async function poll() {
     if (ended) return;
     try {
       var r = await fetch("/calls/live/" + encodeURIComponent(id) + "/state", { credentials: "same-origin" });
       var body = await r.json();
       if (!r.ok) { finish(body.error || "The call has ended."); return; }
-      var room = body.room;
-      showEvents(body.events || []);
-      root.setAttribute("data-state", room.state);
-      if (room.state === "ended") { finish("The call has ended. " + room.reason); return; }
-      if (room.state === "paused") { say("The call is paused. " + room.reason); }
-      else if (room.state === "waiting") { say(room.reason); }
-      else {
-        var left = Math.max(0, Math.floor(room.seconds_left / 60));
-        say(left <= 5 ? "The call ends in " + left + " minutes." : "You are connected.");
-      }
-      if (room.state !== "waiting" && !joining) { joining = true; join(); }
+      show(body);
     } catch (e) {
       say("Reconnecting…");
     }
-    setTimeout(follow, 1000);
+    setTimeout(poll, 1000);
   }
 
-  follow();
+  // The WebSocket, opened again if it drops mid-call; if the first one
+  // never opens, the page polls instead.
+  function connect(first) {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var ws;
+    try {
+      ws = new WebSocket(scheme + location.host + "/calls/live/" + encodeURIComponent(id) + "/socket");
+    } catch (e) {
+      poll();
+      return;
+    }
+    var opened = false;
+    ws.onopen = function () {
+      opened = true;
+      socket = ws;
+      window.lifelineSignalling = "websocket";
+    };
+    ws.onmessage = function (e) {
+      var msg;
+      try { msg = JSON.parse(e.data); } catch (err) { return; }
+      if (msg.type === "state") show(msg);
+      else if (msg.type === "answer" || msg.type === "error") {
+        if (waiting) { var w = waiting; waiting = null; w(msg); }
+      }
+    };
+    ws.onclose = function () {
+      socket = null;
+      if (waiting) { var w = waiting; waiting = null; w({ error: "The connection to the service was lost." }); }
+      if (ended) return;
+      if (!opened && first) { window.lifelineSignalling = "polling"; poll(); return; }
+      say("Reconnecting…");
+      setTimeout(function () { connect(false); }, 1000);
+    };
+  }
+
+  connect(true);
 })();
