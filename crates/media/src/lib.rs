@@ -417,8 +417,14 @@ impl MediaServer {
         let candidate = self.candidate;
         let crypto = self.crypto.clone();
         let answered = catch_unwind(AssertUnwindSafe(move || {
+            // Opus and VP8 only: every browser sends them, and VP8 is the
+            // video the face check can read, so a client cannot slip past
+            // it by choosing another codec.
             let mut rtc = Rtc::builder()
                 .set_crypto_provider(crypto)
+                .clear_codecs()
+                .enable_opus(true, false)
+                .enable_vp8(true)
                 .build(Instant::now());
             let host = Candidate::host(candidate, "udp").map_err(|e| e.to_string())?;
             rtc.add_local_candidate(host);
@@ -434,7 +440,16 @@ impl MediaServer {
             Err(_) => return Err(Error::BadOffer("it could not be processed".into())),
         };
         if !offers_media(&answer) {
-            return Err(Error::BadOffer("it offers no audio or video".into()));
+            return Err(Error::BadOffer(if offers_media(offer_sdp) {
+                "its audio and video are in no codec calls use (Opus and VP8)".into()
+            } else {
+                "it offers no audio or video".into()
+            }));
+        }
+        if offer_sdp.lines().any(|l| l.starts_with("m=video")) && !answer.contains("VP8/90000") {
+            return Err(Error::BadOffer(
+                "its video is not in VP8, the one video codec calls use".into(),
+            ));
         }
         self.ask(|reply| Command::Admit {
             room: room.into(),

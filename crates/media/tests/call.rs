@@ -295,6 +295,38 @@ fn bad_input_is_refused_with_a_clear_error() {
         Err(Error::BadOffer(why)) => assert_eq!(why, "it offers no audio or video"),
         other => panic!("a data-channel offer gave {other:?}"),
     }
+    // Video in a codec the service does not relay (H.264 alone).
+    let mut rtc = str0m::Rtc::builder()
+        .set_crypto_provider(std::sync::Arc::new(str0m::crypto::from_feature_flags()))
+        .clear_codecs()
+        .enable_opus(true, false)
+        .enable_h264(true)
+        .build(std::time::Instant::now());
+    let mut sdp = rtc.sdp_api();
+    sdp.add_media(
+        str0m::media::MediaKind::Audio,
+        str0m::media::Direction::SendRecv,
+        None,
+        None,
+        None,
+    );
+    sdp.add_media(
+        str0m::media::MediaKind::Video,
+        str0m::media::Direction::SendRecv,
+        None,
+        None,
+        None,
+    );
+    let (offer, _) = sdp.apply().unwrap();
+    match server.join("room", "caller", &offer.to_sdp_string()) {
+        Err(Error::BadOffer(why)) => {
+            assert_eq!(
+                why,
+                "its video is not in VP8, the one video codec calls use"
+            )
+        }
+        other => panic!("an H.264 offer gave {other:?}"),
+    }
     assert!(server.stats("room").is_none(), "no room was opened");
     let huge = "a".repeat(media::MAX_OFFER + 1);
     assert!(matches!(

@@ -31,12 +31,17 @@ fn main() -> Result<()> {
 }
 
 /// A 4:3 window three faces wide around the one face in `photo`, the face
-/// a little above the middle, as a caller holds a phone.
+/// a little above the middle, as a caller holds a phone; the top of the
+/// photo when no face is found in it (a face half out of the picture).
 fn crop(photo: &str) -> Result<()> {
     let engine = face::Engine::new()?;
     let bytes = std::fs::read(photo).with_context(|| format!("reading {photo}"))?;
     let a = engine.analyse(&bytes)?;
-    let f = a.faces.first().context("no face in the photo")?;
+    let Some(f) = a.faces.first() else {
+        let w = a.width.min(a.height * 4 / 3) & !1;
+        println!("crop={w}:{}:{}:0", (w * 3 / 4) & !1, (a.width - w) / 2);
+        return Ok(());
+    };
     let w = (f.size * 3).min(a.width).min(a.height * 4 / 3) & !1;
     let h = (w * 3 / 4) & !1;
     let cx = f.x + f.size / 2;

@@ -788,13 +788,12 @@ async fn page_state(b: &Client) -> String {
         .unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    let base = app.base.clone();
+/// Jo Bloggs, a verified caller approved for John Smith at Berwyn, with a
+/// 30-minute call `id` (reference `reference`) that began a minute ago
+/// (written directly: booking cannot be for today). With `face`, her
+/// enrolled descriptor is the one photo's face.
+async fn call_under_way(app: &TestApp, id: &str, reference: &str, face: Option<face::Descriptor>) {
     let db = app.db();
-    // A verified caller approved for a prisoner at Berwyn, with a call
-    // booked for now (written directly: booking cannot be for today).
     app.visitor("jo@example.com", "Jo Bloggs").await;
     let account: String =
         sqlx::query_scalar("SELECT id FROM accounts WHERE email = 'jo@example.com'")
@@ -805,13 +804,12 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
         id: account.clone(),
         name: "Jo Bloggs".into(),
     };
-    let dob = chrono::NaiveDate::from_ymd_opt(1961, 8, 4).unwrap();
     calls::callers::save_profile(
         db,
         &account,
         &calls::callers::Profile {
             name: "Jo Bloggs".into(),
-            dob,
+            dob: chrono::NaiveDate::from_ymd_opt(1961, 8, 4).unwrap(),
             address: "1 High St".into(),
             phone: "07700 900123".into(),
         },
@@ -819,7 +817,8 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
     )
     .await
     .unwrap();
-    sqlx::query("UPDATE callers SET status = 'verified' WHERE account_id = $1")
+    sqlx::query("UPDATE callers SET status = 'verified', descriptor = $1 WHERE account_id = $2")
+        .bind(face.map(|d| platform::ids::hex(&d.to_bytes())))
         .bind(&account)
         .execute(db.pool())
         .await
@@ -833,11 +832,22 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
     )
     .await
     .unwrap();
+    sqlx::query(
+        "INSERT INTO approved_contacts (id, prisoner_id, account_id, name, dob, relationship, status, approved_by, approved_at, updated_at) \
+         VALUES ('contact-1', $1, $2, 'Jo Bloggs', '1961-08-04', 'Sister', 'approved', 'x', 0, 0)",
+    )
+    .bind(&prisoner.id)
+    .bind(&account)
+    .execute(db.pool())
+    .await
+    .unwrap();
     let now = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(1);
     sqlx::query(
         "INSERT INTO calls (id, reference, idempotency_key, establishment_id, prisoner_id, main_caller, slot_id, date, start_time, minutes, month, status, created_by, created_at, updated_at) \
-         VALUES ('call-1', 'LIVE-0001', 'k', 'berwyn', $1, $2, 's', $3, $4, 30, $5, 'booked', 'x', 0, 0)",
+         VALUES ($1, $2, 'k', 'berwyn', $3, $4, 's', $5, $6, 30, $7, 'booked', 'x', 0, 0)",
     )
+    .bind(id)
+    .bind(reference)
     .bind(&prisoner.id)
     .bind(&account)
     .bind(now.date().to_string())
@@ -846,10 +856,21 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
     .execute(db.pool())
     .await
     .unwrap();
-    sqlx::query("INSERT INTO call_participants (call_id, contact_id, name) VALUES ('call-1', 'c', 'Jo Bloggs')")
-        .execute(db.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO call_participants (call_id, contact_id, name) VALUES ($1, 'contact-1', 'Jo Bloggs')",
+    )
+    .bind(id)
+    .execute(db.pool())
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.base.clone();
+    let db = app.db();
+    call_under_way(&app, "call-1", "LIVE-0001", None).await;
     let staff = app
         .staff("officer@berwyn.test", Role::CallsOfficer, &["berwyn"])
         .await;
@@ -906,6 +927,25 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
         serde_json::json!([400, 403, 409]),
         "garbage, a forged token, an offer that is no offer"
     );
+    // The pages signal over the WebSocket, which answers a malformed
+    // message with a refusal and goes on.
+    let mode = family
+        .execute("return window.lifelineSignalling || '';", vec![])
+        .await
+        .unwrap();
+    assert_eq!(mode, "websocket");
+    let refused = family
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const ws = new WebSocket('ws://' + location.host + '/calls/live/call-1/socket');
+             ws.onopen = () => ws.send('not json');
+             ws.onmessage = e => { const m = JSON.parse(e.data); if (m.type === 'error') { ws.close(); done(m.status); } };
+             ws.onerror = () => done('no socket');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused, 400);
     frames_flow(
         &family,
         frames_decoded(&family).await,
@@ -1091,76 +1131,13 @@ async fn an_unapproved_face_on_the_caller_s_video_pauses_the_call_in_chromium() 
     let db = app.db();
     // Jo's enrolled face is person A's (from obama.jpg, as her selfie would
     // give); the call is booked for her alone.
-    app.visitor("jo@example.com", "Jo Bloggs").await;
-    let account: String =
-        sqlx::query_scalar("SELECT id FROM accounts WHERE email = 'jo@example.com'")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
     let engine = face::Engine::new().unwrap();
     let faces = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces");
     let enrolled = engine
         .analyse(&std::fs::read(faces.join("obama.jpg")).unwrap())
         .unwrap();
-    let descriptor = face::single_face(&enrolled).unwrap().descriptor.to_bytes();
-    let me = platform::Actor {
-        id: account.clone(),
-        name: "Jo Bloggs".into(),
-    };
-    calls::callers::save_profile(
-        db,
-        &account,
-        &calls::callers::Profile {
-            name: "Jo Bloggs".into(),
-            dob: chrono::NaiveDate::from_ymd_opt(1961, 8, 4).unwrap(),
-            address: "1 High St".into(),
-            phone: "07700 900123".into(),
-        },
-        &me,
-    )
-    .await
-    .unwrap();
-    sqlx::query("UPDATE callers SET status = 'verified', descriptor = $1 WHERE account_id = $2")
-        .bind(platform::ids::hex(&descriptor))
-        .bind(&account)
-        .execute(db.pool())
-        .await
-        .unwrap();
-    let prisoner = platform::contacts::add_prisoner(
-        db,
-        "A1234BC",
-        "John Smith",
-        "berwyn",
-        &platform::Actor::system(),
-    )
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO approved_contacts (id, prisoner_id, account_id, name, dob, relationship, status, approved_by, approved_at, updated_at) \
-         VALUES ('contact-1', $1, $2, 'Jo Bloggs', '1961-08-04', 'Sister', 'approved', 'x', 0, 0)",
-    )
-    .bind(&prisoner.id)
-    .bind(&account)
-    .execute(db.pool())
-    .await
-    .unwrap();
-    let now = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(1);
-    sqlx::query(
-        "INSERT INTO calls (id, reference, idempotency_key, establishment_id, prisoner_id, main_caller, slot_id, date, start_time, minutes, month, status, created_by, created_at, updated_at) \
-         VALUES ('call-2', 'LIVE-0002', 'k', 'berwyn', $1, $2, 's', $3, $4, 30, $5, 'booked', 'x', 0, 0)",
-    )
-    .bind(&prisoner.id)
-    .bind(&account)
-    .bind(now.date().to_string())
-    .bind(now.format("%H:%M").to_string())
-    .bind(now.format("%Y-%m").to_string())
-    .execute(db.pool())
-    .await
-    .unwrap();
-    sqlx::query("INSERT INTO call_participants (call_id, contact_id, name) VALUES ('call-2', 'contact-1', 'Jo Bloggs')")
-        .execute(db.pool())
-        .await
-        .unwrap();
+    let descriptor = face::single_face(&enrolled).unwrap().descriptor;
+    call_under_way(&app, "call-2", "LIVE-0002", Some(descriptor)).await;
     let staff = app
         .staff("officer@berwyn.test", Role::CallsOfficer, &["berwyn"])
         .await;
@@ -1308,5 +1285,112 @@ async fn an_unapproved_face_on_the_caller_s_video_pauses_the_call_in_chromium() 
     );
     other.close().await.unwrap();
     prison.close().await.unwrap();
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_is_held_by_one_of_two_nodes_on_postgresql_in_chromium() {
+    let app = TestApp::start(Backend::Postgres).await;
+    let a = app.base.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let other = server::App::start(support::test_config(
+        dir.path(),
+        app.db_url(),
+        app.smtp.port,
+    ))
+    .await
+    .expect("a second node starts on the same database");
+    let b = format!("http://{}", other.addr());
+    let nodes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM call_nodes")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(nodes, 2, "each node registers its media server");
+    call_under_way(&app, "call-3", "LIVE-0003", None).await;
+    app.staff("officer@berwyn.test", Role::CallsOfficer, &["berwyn"])
+        .await;
+
+    let driver = start_driver().await;
+    let family = browser(&driver).await;
+    let prison = browser(&driver).await;
+    sign_in(&family, &a, "jo@example.com", "correct horse battery").await;
+    family
+        .goto(&format!("{a}/calls/call/LIVE-0003/live"))
+        .await
+        .unwrap();
+    let mut pinned = None;
+    for _ in 0..100 {
+        pinned = sqlx::query_scalar::<_, Option<String>>(
+            "SELECT node FROM call_rooms WHERE id = 'call-3'",
+        )
+        .fetch_optional(app.db().pool())
+        .await
+        .unwrap()
+        .flatten();
+        if pinned.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        pinned.is_some(),
+        "the family's join pins the room to the first node"
+    );
+
+    // The laptop reaches the second node: refused, saying why, while the
+    // first is alive.
+    sign_in(&prison, &b, "officer@berwyn.test", "staff password 1").await;
+    prison
+        .goto(&format!("{b}/calls/staff/berwyn/laptop/call-3"))
+        .await
+        .unwrap();
+    let mut said = String::new();
+    for _ in 0..100 {
+        said = text_of(&prison, "#call-state").await;
+        if said.contains("another media server") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(said.contains("another media server"), "{said}");
+
+    // Through the first node the call connects; a pause made on the
+    // second node's monitoring terminal reaches the first node's media
+    // server.
+    prison
+        .goto(&format!("{a}/calls/staff/berwyn/laptop/call-3"))
+        .await
+        .unwrap();
+    let f = frames_flow(&family, 0, 20, "the family's page").await;
+    let staff_b = support::Client::new(&b);
+    staff_b
+        .sign_in("officer@berwyn.test", "staff password 1")
+        .await;
+    staff_b.get("/calls/staff/berwyn/monitor").await;
+    staff_b
+        .post_form("/calls/staff/berwyn/monitor/call-3/pause", &[])
+        .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let f1 = frames_decoded(&family).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(f1 >= f);
+    assert_eq!(
+        frames_decoded(&family).await,
+        f1,
+        "the first node stopped forwarding"
+    );
+    staff_b
+        .post_form("/calls/staff/berwyn/monitor/call-3/resume", &[])
+        .await;
+    frames_flow(
+        &family,
+        f1,
+        20,
+        "the family's page after a resume on the other node",
+    )
+    .await;
+    family.close().await.unwrap();
+    prison.close().await.unwrap();
+    other.shutdown().await;
     app.stop().await;
 }
