@@ -182,7 +182,8 @@ pub async fn timeline(db: &Db, call_id: &str, staff: bool) -> Result<Vec<Event>>
 /// for anyone not on the call, before the room opens, after it closes, or
 /// once it has ended; refused too while another live node holds the room
 /// (the load balancer sends a call's signalling to one node; see the
-/// README).
+/// README). With `watch`, the establishment's calls staff join as a
+/// monitoring terminal that only receives; anyone else is refused.
 #[allow(clippy::too_many_arguments)]
 pub async fn join(
     db: &Db,
@@ -193,6 +194,7 @@ pub async fn join(
     opens_minutes: u32,
     at: NaiveDateTime,
     offer: &str,
+    watch: bool,
 ) -> Result<String> {
     let Some(side) = side_of(user, call) else {
         audit::log(
@@ -210,9 +212,27 @@ pub async fn join(
         audit::log(db, &user.id, "call.join_refused", &call.id, &r.state).await?;
         return Err(Error::Conflict(r.reason));
     }
+    if watch && side != Side::Prison {
+        audit::log(
+            db,
+            &user.id,
+            "call.join_refused",
+            &call.id,
+            "watch: not staff",
+        )
+        .await?;
+        return Err(Error::Forbidden);
+    }
     pin(db, &call.id, node, &user.id).await?;
+    // A monitoring terminal is a participant of its own, one per member of
+    // staff, that receives both sides and sends nothing.
+    let participant = if watch {
+        format!("watch-{}", user.id)
+    } else {
+        side.as_str().to_owned()
+    };
     let answer = relay
-        .join(&call.id, side.as_str(), offer)
+        .join(&call.id, &participant, offer)
         .map_err(|e| Error::Conflict(format!("the call could not connect: {e}")))?;
     // Paused before this side (re)joined: the media server learns it now.
     if r.state == "paused" {
@@ -221,6 +241,27 @@ pub async fn join(
             .map_err(|e| Error::Conflict(format!("the call could not be held paused: {e}")))?;
     }
     let mut tx = db.begin_write().await?;
+    if watch {
+        record(
+            &mut tx,
+            &call.id,
+            &user.id,
+            "watching",
+            &format!("{} started watching", user.name),
+            false,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            &user.id,
+            "call.watch",
+            &call.id,
+            "monitoring terminal",
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(answer);
+    }
     give_back_interruption(&mut tx, call, at).await?;
     let who = match side {
         Side::Caller => "The caller joined",

@@ -106,20 +106,62 @@ async fn only_the_call_s_people_join_and_only_in_its_window() {
     let visits_staff = user("bo", Kind::Staff, Some((Role::BookingStaff, "hull")));
 
     // Before the room opens (10 minutes before 14:00).
-    let early = live::join(&db, &relay, "n1", &call, &jo, 10, at(13, 49), "offer").await;
+    let early = live::join(
+        &db,
+        &relay,
+        "n1",
+        &call,
+        &jo,
+        10,
+        at(13, 49),
+        "offer",
+        false,
+    )
+    .await;
     assert!(matches!(early, Err(platform::Error::Conflict(m)) if m.contains("opens at 13:50")));
     // In the window: the caller and Hull's calls officer; nobody else.
     assert_eq!(
-        live::join(&db, &relay, "n1", &call, &jo, 10, at(13, 50), "offer")
-            .await
-            .unwrap(),
+        live::join(
+            &db,
+            &relay,
+            "n1",
+            &call,
+            &jo,
+            10,
+            at(13, 50),
+            "offer",
+            false
+        )
+        .await
+        .unwrap(),
         "v=0 answer"
     );
-    live::join(&db, &relay, "n1", &call, &officer, 10, at(14, 1), "offer")
-        .await
-        .unwrap();
+    live::join(
+        &db,
+        &relay,
+        "n1",
+        &call,
+        &officer,
+        10,
+        at(14, 1),
+        "offer",
+        false,
+    )
+    .await
+    .unwrap();
     for stranger in [&other_family, &elsewhere, &visits_staff] {
-        let refused = live::join(&db, &relay, "n1", &call, stranger, 10, at(14, 2), "offer").await;
+        let refused = live::join(
+            &db,
+            &relay,
+            "n1",
+            &call,
+            stranger,
+            10,
+            at(14, 2),
+            "offer",
+            false,
+        )
+        .await;
         assert!(
             matches!(refused, Err(platform::Error::Forbidden)),
             "{} is refused",
@@ -161,7 +203,18 @@ async fn only_the_call_s_people_join_and_only_in_its_window() {
     );
     let room = live::room(&db, &call, 10, at(14, 31)).await.unwrap();
     assert_eq!(room.state, "ended");
-    let late = live::join(&db, &relay, "n1", &call, &jo, 10, at(14, 20), "offer").await;
+    let late = live::join(
+        &db,
+        &relay,
+        "n1",
+        &call,
+        &jo,
+        10,
+        at(14, 20),
+        "offer",
+        false,
+    )
+    .await;
     assert!(
         matches!(late, Err(platform::Error::Conflict(_))),
         "an ended room takes no one back"
@@ -190,7 +243,7 @@ async fn a_restart_marks_the_calls_it_cut_off() {
     let relay = Recorder::default();
     let call = calls::booking::get(&db, "c1").await.unwrap();
     let jo = user("jo", Kind::Visitor, None);
-    live::join(&db, &relay, "n1", &call, &jo, 10, at(14, 0), "offer")
+    live::join(&db, &relay, "n1", &call, &jo, 10, at(14, 0), "offer", false)
         .await
         .unwrap();
     let officer = user("sam", Kind::Staff, Some((Role::CallsOfficer, "hull")));
@@ -219,7 +272,7 @@ async fn a_restart_marks_the_calls_it_cut_off() {
     assert_eq!(lines, ["joined", "paused", "interrupted"]);
     // Rejoining after the restart finds the call still paused, and the
     // media server is told so.
-    live::join(&db, &relay, "n1", &call, &jo, 10, at(14, 5), "offer")
+    live::join(&db, &relay, "n1", &call, &jo, 10, at(14, 5), "offer", false)
         .await
         .unwrap();
     let told = relay.0.lock().unwrap().clone();
@@ -281,7 +334,7 @@ async fn a_face_pause_explains_itself_and_a_false_alarm_gives_the_minutes_back()
     let jo = user("jo", Kind::Visitor, None);
     let officer = user("sam", Kind::Staff, Some((Role::CallsOfficer, "hull")));
     let now = chrono::Utc::now().naive_utc();
-    live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer")
+    live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer", false)
         .await
         .unwrap();
     assert_eq!(used(&db, &call).await, 30);
@@ -405,7 +458,7 @@ async fn a_call_ended_after_a_face_alert_reaches_the_incidents_line_and_stays_en
     let jo = user("jo", Kind::Visitor, None);
     let officer = user("sam", Kind::Staff, Some((Role::CallsOfficer, "hull")));
     let now = chrono::Utc::now().naive_utc();
-    live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer")
+    live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer", false)
         .await
         .unwrap();
     calls::face_check::pause(
@@ -444,7 +497,7 @@ async fn a_call_ended_after_a_face_alert_reaches_the_incidents_line_and_stays_en
         );
     }
     assert!(
-        live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer")
+        live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer", false)
             .await
             .is_err()
     );
@@ -472,6 +525,7 @@ async fn minutes_lost_to_a_restart_go_back_when_the_call_reconnects() {
         10,
         chrono::Utc::now().naive_utc(),
         "offer",
+        false,
     )
     .await
     .unwrap();
@@ -487,6 +541,7 @@ async fn minutes_lost_to_a_restart_go_back_when_the_call_reconnects() {
         10,
         chrono::Utc::now().naive_utc(),
         "offer",
+        false,
     )
     .await
     .unwrap();
@@ -501,6 +556,7 @@ async fn minutes_lost_to_a_restart_go_back_when_the_call_reconnects() {
         10,
         chrono::Utc::now().naive_utc(),
         "offer",
+        false,
     )
     .await
     .unwrap();
@@ -522,12 +578,12 @@ async fn a_room_stays_on_its_node_until_the_node_goes_silent() {
     live::register_node(&db, "n2", "10.0.0.2:50000")
         .await
         .unwrap();
-    live::join(&db, &one, "n1", &call, &jo, 10, now, "offer")
+    live::join(&db, &one, "n1", &call, &jo, 10, now, "offer", false)
         .await
         .unwrap();
     // The prison's laptop reaches the other node: refused while n1 lives,
     // so that both sides meet on one media server.
-    let refused = live::join(&db, &two, "n2", &call, &officer, 10, now, "offer").await;
+    let refused = live::join(&db, &two, "n2", &call, &officer, 10, now, "offer", false).await;
     assert!(
         matches!(&refused, Err(platform::Error::Conflict(m)) if m.contains("(n1)")),
         "{refused:?}"
@@ -565,7 +621,7 @@ async fn a_room_stays_on_its_node_until_the_node_goes_silent() {
         .execute(db.writer())
         .await
         .unwrap();
-    live::join(&db, &two, "n2", &call, &jo, 10, now, "offer")
+    live::join(&db, &two, "n2", &call, &jo, 10, now, "offer", false)
         .await
         .unwrap();
     assert_eq!(
@@ -586,4 +642,27 @@ async fn a_room_stays_on_its_node_until_the_node_goes_silent() {
             .unwrap(),
         1
     );
+}
+
+#[tokio::test]
+async fn staff_watch_a_call_without_being_on_it_and_nobody_else_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path()).await;
+    let relay = Recorder::default();
+    let call = call_started(&db, "c6", 5).await;
+    let jo = user("jo", Kind::Visitor, None);
+    let officer = user("sam", Kind::Staff, Some((Role::CallsOfficer, "hull")));
+    let now = chrono::Utc::now().naive_utc();
+    let refused = live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer", true).await;
+    assert!(
+        matches!(refused, Err(platform::Error::Forbidden)),
+        "a caller cannot watch"
+    );
+    live::join(&db, &relay, "n1", &call, &officer, 10, now, "offer", true)
+        .await
+        .unwrap();
+    assert_eq!(*relay.0.lock().unwrap(), ["join c6 watch-sam"]);
+    // Watching is on staff's timeline only, and takes nobody's place.
+    assert_eq!(kinds(&db, "c6", true).await, ["watching"]);
+    assert!(kinds(&db, "c6", false).await.is_empty());
 }

@@ -352,6 +352,18 @@ async fn timeline_from_media(db: Db, events: std::sync::mpsc::Receiver<media::Ev
     });
     let side = |p: &str| if p == "caller" { "caller" } else { "prison" }.to_owned();
     while let Some(e) = rx.recv().await {
+        // A monitoring terminal's comings and goings are not the call's:
+        // its joining is on the staff's timeline already.
+        let watcher = match &e {
+            media::Event::Connected { participant, .. }
+            | media::Event::Joined { participant, .. }
+            | media::Event::Left { participant, .. }
+            | media::Event::MediaStarted { participant, .. } => participant.starts_with("watch-"),
+            _ => false,
+        };
+        if watcher {
+            continue;
+        }
         let line = match e {
             media::Event::Connected { room, participant } => Some((
                 room,

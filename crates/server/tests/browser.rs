@@ -894,6 +894,39 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
     let p = frames_flow(&prison, 0, 20, "the prison's page").await;
     shot(&family, "live-01-family").await;
     assert_eq!(page_state(&family).await, "open");
+
+    // A monitoring terminal watches both sides and is seen by neither.
+    let watcher = browser(&driver).await;
+    sign_in(&watcher, &base, "officer@berwyn.test", "staff password 1").await;
+    watcher
+        .goto(&format!("{base}/calls/staff/berwyn/monitor/call-1/watch"))
+        .await
+        .unwrap();
+    let mut sides = 0;
+    for _ in 0..200 {
+        sides = watcher
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const pc = window.lifelineCall;
+                 if (!pc) { done(0); return; }
+                 pc.getStats().then(s => { let n = 0; s.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0) n += 1; }); done(n); });",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(0);
+        if sides == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        sides, 2,
+        "the terminal receives the caller's and the prison's video"
+    );
+    shot(&watcher, "live-05-watching").await;
+    watcher.close().await.unwrap();
     // The media server's own reports reach the call's timeline.
     let mut connected = 0i64;
     for _ in 0..50 {

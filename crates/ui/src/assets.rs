@@ -34,6 +34,7 @@ assets! {
     "lifeline/body-class.js" => "text/javascript; charset=utf-8",
     "lifeline/call.js" => "text/javascript; charset=utf-8",
     "lifeline/init.mjs" => "text/javascript; charset=utf-8",
+    "lifeline/monitor.js" => "text/javascript; charset=utf-8",
 }
 
 #[cfg(test)]

@@ -47,6 +47,11 @@ pub(super) fn routes() -> Routes<Calls> {
             control_post,
         )
         .get(
+            "/calls/staff/{establishment}/monitor/{id}/watch",
+            CallsStaff,
+            watch_page,
+        )
+        .get(
             "/calls/staff/{establishment}/monitor/{id}/alert/{alert}",
             CallsStaff,
             alert_picture,
@@ -79,6 +84,7 @@ fn call_page(
     sess: &Sess,
     call: &Call,
     side: Side,
+    watch: bool,
     back_to: &str,
     home: &'static str,
 ) -> Response {
@@ -93,24 +99,46 @@ fn call_page(
         &sess.user().map(|u| u.id).unwrap_or_default(),
         call,
     );
+    let title = if watch {
+        format!(
+            "Watching the call of {} with {}",
+            call.prisoner,
+            call.people.join(", ")
+        )
+    } else {
+        format!("Video call with {other}")
+    };
     c.page(
-        &format!("Video call with {other}"),
+        &title,
         &Errors::default(),
         html! {
             (back(back_to))
-            h1 class="govuk-heading-l" { "Video call with " (other) }
-            div id="live-call" data-call=(call.id) data-csrf=(c.csrf) data-ice=(ice.to_string()) {
+            h1 class="govuk-heading-l" { (title) }
+            div id="live-call" data-call=(call.id) data-csrf=(c.csrf) data-ice=(ice.to_string()) data-watch=[watch.then_some("true")] {
                 div class="govuk-inset-text" id="call-state" role="status" aria-live="polite" { "Connecting…" }
                 div class="govuk-grid-row" {
-                    div class="govuk-grid-column-two-thirds" {
-                        video id="remote-video" class="lifeline-video" autoplay playsinline aria-label={ "Video of " (other) } {}
-                    }
-                    div class="govuk-grid-column-one-third" {
-                        video id="local-video" class="lifeline-video" autoplay playsinline muted aria-label="Your own video" {}
+                    @if watch {
+                        div class="govuk-grid-column-one-half" {
+                            video id="remote-video" class="lifeline-video" autoplay playsinline aria-label="Video of one side of the call" {}
+                        }
+                        div class="govuk-grid-column-one-half" {
+                            video id="remote-video-2" class="lifeline-video" autoplay playsinline aria-label="Video of the other side of the call" {}
+                        }
+                    } @else {
+                        div class="govuk-grid-column-two-thirds" {
+                            video id="remote-video" class="lifeline-video" autoplay playsinline aria-label={ "Video of " (other) } {}
+                        }
+                        div class="govuk-grid-column-one-third" {
+                            video id="local-video" class="lifeline-video" autoplay playsinline muted aria-label="Your own video" {}
+                        }
                     }
                 }
             }
-            p class="govuk-body-s" { "Prison staff can see and hear this call. It pauses if someone who is not approved appears, and ends at the booked time." }
+            @if watch {
+                p class="govuk-body-s" { "You see and hear both sides; they do not see or hear you. Pause or end the call from the live calls page." }
+            } @else {
+                p class="govuk-body-s" { "Prison staff can see and hear this call. It pauses if someone who is not approved appears, and ends at the booked time." }
+            }
             h2 class="govuk-heading-s" { "What has happened on this call" }
             ul class="govuk-list govuk-body-s" id="call-events" {}
             script src="/assets/lifeline/call.js" {}
@@ -126,6 +154,7 @@ async fn caller_page(State(st): State<Calls>, sess: Sess, Path(reference): Path<
         &sess,
         &call,
         Side::Caller,
+        false,
         &format!("/calls/call/{reference}"),
         "/calls",
     ))
@@ -162,6 +191,26 @@ async fn laptop_page(
         &sess,
         &call,
         Side::Prison,
+        false,
+        &format!("/calls/staff/{est}/monitor"),
+        "/calls/staff",
+    ))
+}
+
+/// The monitoring terminal's view of one call: both sides, sending nothing.
+async fn watch_page(
+    State(st): State<Calls>,
+    sess: Sess,
+    Path((est, id)): Path<(String, String)>,
+) -> Page {
+    let (u, call) = require!(staff_call(&st, &sess, &est, &id).await);
+    audit::log(&st.db, &u.id, "call.view_live", &id, "monitoring terminal").await?;
+    Ok(call_page(
+        &st,
+        &sess,
+        &call,
+        Side::Prison,
+        true,
         &format!("/calls/staff/{est}/monitor"),
         "/calls/staff",
     ))
@@ -188,8 +237,13 @@ async fn monitor(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -
         html! {
             (back(&format!("/calls/staff/{est}")))
             h1 class="govuk-heading-l" { "Live calls" }
-            @if rows.is_empty() {
-                p class="govuk-body" { "No calls are live or about to start." }
+            div id="monitor" {
+            p class="govuk-body" id="monitor-summary" role="status" {
+                @if rows.is_empty() {
+                    "No calls are live or about to start."
+                } @else {
+                    (summary(&rows))
+                }
             }
             div class="govuk-grid-row" {
                 @for (call, room, events, alert) in &rows {
@@ -198,7 +252,8 @@ async fn monitor(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -
                             div class="govuk-summary-card__title-wrapper" {
                                 h2 class="govuk-summary-card__title" { (call.start) " " (call.prisoner) " with " (call.people.join(", ")) }
                                 ul class="govuk-summary-card__actions" {
-                                    li class="govuk-summary-card__action" { a class="govuk-link" href={ "/calls/staff/" (est) "/laptop/" (call.id) } { "Open on the laptop" } }
+                                    li class="govuk-summary-card__action" { a class="govuk-link" href={ "/calls/staff/" (est) "/monitor/" (call.id) "/watch" } { "Watch" span class="govuk-visually-hidden" { " the call with " (call.prisoner) } } }
+                                    li class="govuk-summary-card__action" { a class="govuk-link" href={ "/calls/staff/" (est) "/laptop/" (call.id) } { "Open on the laptop" span class="govuk-visually-hidden" { " for the call with " (call.prisoner) } } }
                                 }
                             }
                             div class="govuk-summary-card__content" {
@@ -237,8 +292,40 @@ async fn monitor(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -
                     }
                 }
             }
+            }
+            script src="/assets/lifeline/monitor.js" {}
         },
     ))
+}
+
+/// "3 calls: 2 live, 1 paused automatically": what a screen reader hears
+/// when the terminal's grid changes.
+fn summary(
+    rows: &[(
+        Call,
+        live::Room,
+        Vec<live::Event>,
+        Option<face_check::Alert>,
+    )],
+) -> String {
+    let count = |state: &str| rows.iter().filter(|r| r.1.state == state).count();
+    let alerts = rows.iter().filter(|r| r.3.is_some()).count();
+    let mut parts = vec![format!("{} live", count("open"))];
+    if count("paused") > 0 {
+        parts.push(format!("{} paused", count("paused")));
+    }
+    if alerts > 0 {
+        parts.push(format!("{alerts} paused automatically, waiting for you"));
+    }
+    if count("waiting") > 0 {
+        parts.push(format!("{} not open yet", count("waiting")));
+    }
+    format!(
+        "{} call{}: {}.",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        parts.join(", ")
+    )
 }
 
 /// The buttons a room's state offers: a call the face check paused may be
@@ -365,10 +452,12 @@ async fn offer(
             "This page has expired: reload it to join the call",
         );
     }
-    let sdp = match serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| v.get("sdp").and_then(|s| s.as_str()).map(str::to_owned))
-    {
+    let message = serde_json::from_slice::<serde_json::Value>(&body).ok();
+    let watch = message
+        .as_ref()
+        .and_then(|v| v.get("watch")?.as_bool())
+        .unwrap_or(false);
+    let sdp = match message.and_then(|v| v.get("sdp").and_then(|s| s.as_str()).map(str::to_owned)) {
         Some(s) if s.len() <= 64 * 1024 => s,
         _ => {
             return refusal(
@@ -377,7 +466,7 @@ async fn offer(
             );
         }
     };
-    match answer(&st, &u, &call, &sdp).await {
+    match answer(&st, &u, &call, &sdp, watch).await {
         Ok(sdp) => json(StatusCode::OK, serde_json::json!({ "sdp": sdp })),
         Err((status, message)) => refusal(status, &message),
     }
@@ -390,6 +479,7 @@ async fn answer(
     u: &platform::sessions::SessionUser,
     call: &Call,
     sdp: &str,
+    watch: bool,
 ) -> Result<String, (StatusCode, String)> {
     let Some(relay) = st.relay() else {
         return Err((
@@ -406,11 +496,12 @@ async fn answer(
         st.config().room_opens_minutes,
         now_naive(st),
         sdp,
+        watch,
     )
     .await
     {
         Ok(answer) => {
-            if live::side_of(u, call) == Some(Side::Caller) {
+            if !watch && live::side_of(u, call) == Some(Side::Caller) {
                 face_check::start(st, call);
             }
             Ok(answer)
@@ -532,12 +623,15 @@ async fn signalling(
                 let reply = match msg {
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
                     Some(Ok(Message::Text(t))) => {
-                        match serde_json::from_str::<serde_json::Value>(&t).ok().and_then(|v| {
-                            (v.get("type")?.as_str()? == "offer")
-                                .then(|| v.get("sdp")?.as_str().map(str::to_owned))
-                                .flatten()
-                        }) {
-                            Some(sdp) => match answer(&st, &u, &call, &sdp).await {
+                        let offer = serde_json::from_str::<serde_json::Value>(&t).ok().and_then(|v| {
+                            if v.get("type")?.as_str()? != "offer" {
+                                return None;
+                            }
+                            let watch = v.get("watch").and_then(|w| w.as_bool()).unwrap_or(false);
+                            Some((v.get("sdp")?.as_str()?.to_owned(), watch))
+                        });
+                        match offer {
+                            Some((sdp, watch)) => match answer(&st, &u, &call, &sdp, watch).await {
                                 Ok(sdp) => serde_json::json!({ "type": "answer", "sdp": sdp }),
                                 Err((status, message)) => serde_json::json!({ "type": "error", "status": status.as_u16(), "error": message }),
                             },

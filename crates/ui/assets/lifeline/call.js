@@ -13,6 +13,8 @@
   var stateBox = document.getElementById("call-state");
   var remote = document.getElementById("remote-video");
   var local = document.getElementById("local-video");
+  // A monitoring terminal receives both sides and sends nothing.
+  var watching = root.hasAttribute("data-watch");
   var pc = null;
   var stream = null;
   var ended = false;
@@ -68,26 +70,47 @@
   }
 
   async function join() {
-    if (!stream) {
-      try {
-        stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-      } catch (e) {
-        say("Your camera or microphone could not be used: allow them in your browser and reload the page.");
-        return;
-      }
-    }
-    local.srcObject = stream;
     var ice = [];
     try { ice = JSON.parse(root.getAttribute("data-ice") || "[]"); } catch (e) { ice = []; }
-    pc = new RTCPeerConnection({ iceServers: ice });
-    watch(pc);
-    window.lifelineCall = pc;
-    stream.getTracks().forEach(function (t) {
-      pc.addTransceiver(t, { direction: "sendrecv", streams: [stream] });
-    });
-    var incoming = new MediaStream();
-    remote.srcObject = incoming;
-    pc.ontrack = function (e) { incoming.addTrack(e.track); };
+    if (watching) {
+      pc = new RTCPeerConnection({ iceServers: ice });
+      watch(pc);
+      window.lifelineCall = pc;
+      // Slot i is the i-th audio and video pair: one side of the call each.
+      var views = [remote, document.getElementById("remote-video-2")];
+      var streams = [new MediaStream(), new MediaStream()];
+      views.forEach(function (v, i) { v.srcObject = streams[i]; });
+      var order = [];
+      for (var i = 0; i < 2; i++) {
+        order.push(pc.addTransceiver("audio", { direction: "recvonly" }));
+        order.push(pc.addTransceiver("video", { direction: "recvonly" }));
+      }
+      pc.ontrack = function (e) {
+        var slot = Math.floor(order.indexOf(e.transceiver) / 2);
+        if (slot < 0) return;
+        streams[slot].addTrack(e.track);
+        play(views[slot]);
+      };
+    } else {
+      if (!stream) {
+        try {
+          stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+        } catch (e) {
+          say("Your camera or microphone could not be used: allow them in your browser and reload the page.");
+          return;
+        }
+      }
+      local.srcObject = stream;
+      pc = new RTCPeerConnection({ iceServers: ice });
+      watch(pc);
+      window.lifelineCall = pc;
+      stream.getTracks().forEach(function (t) {
+        pc.addTransceiver(t, { direction: "sendrecv", streams: [stream] });
+      });
+      var incoming = new MediaStream();
+      remote.srcObject = incoming;
+      pc.ontrack = function (e) { incoming.addTrack(e.track); };
+    }
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc);
     var body = await exchange(pc.localDescription.sdp);
@@ -98,6 +121,29 @@
     await pc.setRemoteDescription({ type: "answer", sdp: body.sdp });
   }
 
+  // A page that has not used the camera may not play sound by itself:
+  // the browser's autoplay rules. The pictures then play muted, and a
+  // button (a click is what the rules ask for) turns the sound on.
+  function play(video) {
+    video.play().catch(function () {
+      video.muted = true;
+      video.play().catch(function () {});
+      if (document.getElementById("call-sound")) return;
+      var b = document.createElement("button");
+      b.id = "call-sound";
+      b.type = "button";
+      b.className = "govuk-button govuk-button--secondary";
+      b.textContent = "Turn the sound on";
+      b.addEventListener("click", function () {
+        [remote, document.getElementById("remote-video-2")].forEach(function (v) {
+          if (v) { v.muted = false; v.play().catch(function () {}); }
+        });
+        b.remove();
+      });
+      stateBox.parentNode.insertBefore(b, stateBox.nextSibling);
+    });
+  }
+
   // The offer for the server's answer: over the WebSocket when it is open.
   var socket = null;
   var waiting = null;
@@ -105,14 +151,14 @@
     if (socket && socket.readyState === WebSocket.OPEN) {
       return new Promise(function (resolve) {
         waiting = resolve;
-        socket.send(JSON.stringify({ type: "offer", sdp: sdp }));
+        socket.send(JSON.stringify({ type: "offer", sdp: sdp, watch: watching }));
       });
     }
     return fetch("/calls/live/" + encodeURIComponent(id) + "/offer", {
       method: "POST",
       credentials: "same-origin",
       headers: { "content-type": "application/json", "x-csrf-token": csrf },
-      body: JSON.stringify({ sdp: sdp })
+      body: JSON.stringify({ sdp: sdp, watch: watching })
     }).then(function (r) {
       return r.json().catch(function () { return {}; });
     });
