@@ -305,6 +305,18 @@ async fn call_started(db: &Db, id: &str, minutes_ago: i64) -> calls::booking::Ca
     calls::booking::get(db, id).await.unwrap()
 }
 
+/// Joins `who` through `node` now, as a participant.
+async fn join_now(
+    db: &Db,
+    relay: &Recorder,
+    node: &str,
+    call: &calls::booking::Call,
+    who: &SessionUser,
+) -> platform::Result<String> {
+    let now = chrono::Utc::now().naive_utc();
+    live::join(db, relay, node, call, who, 10, now, "offer", false).await
+}
+
 async fn used(db: &Db, call: &calls::booking::Call) -> i64 {
     sqlx::query_scalar(
         "SELECT used_minutes FROM call_allowance WHERE prisoner_id = 'p' AND month = $1",
@@ -516,50 +528,14 @@ async fn minutes_lost_to_a_restart_go_back_when_the_call_reconnects() {
     let relay = Recorder::default();
     let call = call_started(&db, "c4", 10).await;
     let jo = user("jo", Kind::Visitor, None);
-    live::join(
-        &db,
-        &relay,
-        "n1",
-        &call,
-        &jo,
-        10,
-        chrono::Utc::now().naive_utc(),
-        "offer",
-        false,
-    )
-    .await
-    .unwrap();
+    join_now(&db, &relay, "n1", &call, &jo).await.unwrap();
     live::after_restart(&db, "n1", platform::now() - 240)
         .await
         .unwrap();
-    live::join(
-        &db,
-        &relay,
-        "n1",
-        &call,
-        &jo,
-        10,
-        chrono::Utc::now().naive_utc(),
-        "offer",
-        false,
-    )
-    .await
-    .unwrap();
+    join_now(&db, &relay, "n1", &call, &jo).await.unwrap();
     assert_eq!(used(&db, &call).await, 26);
     // A second reconnection gives nothing more.
-    live::join(
-        &db,
-        &relay,
-        "n1",
-        &call,
-        &jo,
-        10,
-        chrono::Utc::now().naive_utc(),
-        "offer",
-        false,
-    )
-    .await
-    .unwrap();
+    join_now(&db, &relay, "n1", &call, &jo).await.unwrap();
     assert_eq!(used(&db, &call).await, 26);
 }
 

@@ -97,6 +97,8 @@ impl Peer {
     fn join(server: &media::MediaServer, room: &str, name: &str, seed: u64) -> Peer {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
         socket.set_nonblocking(true).unwrap();
+        // As the server's, so that a burst of keyframes is not dropped.
+        let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(media::SOCKET_BUFFER);
         let local = socket.local_addr().unwrap();
         let mut rtc = Rtc::builder()
             .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()))

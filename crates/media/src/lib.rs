@@ -75,6 +75,9 @@ pub const MAX_OFFER: usize = 64 * 1024;
 /// frames are dropped for it (forwarding never waits for a subscriber).
 pub const FRAME_BACKLOG: usize = 8;
 
+/// The UDP socket's receive and send buffers asked of the kernel (4 MiB).
+pub const SOCKET_BUFFER: usize = 4 << 20;
+
 /// The media server's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -336,6 +339,15 @@ impl MediaServer {
             addr: config.bind,
             source,
         })?;
+        // Every call's media arrives on this one socket: a keyframe is
+        // dozens of packets, and when many arrive together the kernel's
+        // default buffer (208 KiB) overflows and drops what comes next,
+        // handshakes included. Ask for more; the kernel caps it at
+        // net.core.rmem_max / wmem_max, and a refusal only leaves the
+        // default.
+        let sock = socket2::SockRef::from(&socket);
+        let _ = sock.set_recv_buffer_size(SOCKET_BUFFER);
+        let _ = sock.set_send_buffer_size(SOCKET_BUFFER);
         let local = socket.local_addr().map_err(|source| Error::Bind {
             addr: config.bind,
             source,
