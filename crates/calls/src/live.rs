@@ -212,6 +212,22 @@ pub async fn join(
         audit::log(db, &user.id, "call.join_refused", &call.id, &r.state).await?;
         return Err(Error::Conflict(r.reason));
     }
+    // Approval can be suspended or withdrawn after the booking: the caller
+    // must still be on the prisoner's list on the day of the call.
+    if side == Side::Caller && !watch {
+        let mut conn = db.pool().acquire().await?;
+        let approved =
+            platform::contacts::account_approved(&mut conn, &call.prisoner_id, &user.id, call.date)
+                .await?;
+        drop(conn);
+        if !approved {
+            audit::log(db, &user.id, "call.join_refused", &call.id, "not approved").await?;
+            return Err(Error::Conflict(format!(
+                "you are no longer approved to call {}: contact the prison",
+                call.prisoner
+            )));
+        }
+    }
     if watch && side != Side::Prison {
         audit::log(
             db,

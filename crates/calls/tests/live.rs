@@ -60,6 +60,10 @@ async fn database(dir: &std::path::Path) -> Db {
         .execute(db.writer())
         .await
         .unwrap();
+    sqlx::query("INSERT INTO approved_contacts (id, prisoner_id, account_id, name, dob, relationship, status, approved_by, approved_at, updated_at) VALUES ('contact-jo', 'p', 'jo', 'Jo Bloggs', '1961-08-04', 'Sister', 'approved', 'x', 0, 0)")
+        .execute(db.writer())
+        .await
+        .unwrap();
     sqlx::query(
         "INSERT INTO calls (id, reference, idempotency_key, establishment_id, prisoner_id, main_caller, slot_id, date, start_time, minutes, month, status, created_by, created_at, updated_at) \
          VALUES ('c1', 'REF', 'k', 'hull', 'p', 'jo', 's', '2027-01-05', '14:00', 30, '2027-01', 'booked', 'x', 0, 0)",
@@ -641,4 +645,23 @@ async fn staff_watch_a_call_without_being_on_it_and_nobody_else_does() {
     // Watching is on staff's timeline only, and takes nobody's place.
     assert_eq!(kinds(&db, "c6", true).await, ["watching"]);
     assert!(kinds(&db, "c6", false).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_caller_whose_approval_was_withdrawn_cannot_join() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path()).await;
+    let relay = Recorder::default();
+    let call = call_started(&db, "c7", 5).await;
+    let jo = user("jo", Kind::Visitor, None);
+    sqlx::query("UPDATE approved_contacts SET status = 'withdrawn', status_from = '2000-01-01' WHERE id = 'contact-jo'")
+        .execute(db.writer())
+        .await
+        .unwrap();
+    let refused = join_now(&db, &relay, "n1", &call, &jo).await;
+    assert!(
+        matches!(&refused, Err(platform::Error::Conflict(m)) if m.contains("no longer approved")),
+        "{refused:?}"
+    );
+    assert!(relay.0.lock().unwrap().is_empty());
 }
