@@ -462,6 +462,12 @@ pub async fn tick_node(
     .bind(now() - 300)
     .fetch_all(db.pool())
     .await?;
+    // Forget rooms no longer held or long ended, so that the memory stays
+    // the size of the node's live calls.
+    applied
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|id, _| rooms.iter().any(|(r, _)| r == id));
     let mut changed = 0;
     for (id, status) in rooms {
         let before = applied

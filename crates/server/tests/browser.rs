@@ -1072,6 +1072,14 @@ async fn a_live_call_connects_pauses_resumes_and_ends_in_chromium() {
     }
     assert!(text_of(&family, "#call-state").await.contains("ended"));
     shot(&family, "live-03-ended").await;
+    // Staff opened the terminal three times (and its script refetches
+    // it): one audit line says who watched, not one a refresh.
+    let monitor_views: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'calls.monitor'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(monitor_views, 1);
     let timeline: Vec<String> = sqlx::query_scalar(
         "SELECT kind FROM call_timeline WHERE call_id = 'call-1' ORDER BY at, id",
     )
