@@ -16,6 +16,7 @@
 //!   groups, which [`analysis`] runs as one step.
 //! - [`disclosure`] decides what of a result may leave the lab, and
 //!   [`report`] draws what may as the standard report (HTML, PDF, JSON).
+//! - [`tables`] protects published count tables and all their margins.
 //! - [`run`] takes one request through all of it, stage by stage.
 //! - [`ids`], [`postcode`], [`person`] and [`names`] are the domain types and
 //!   reference tables the steps share.
@@ -37,3 +38,4 @@ pub mod run;
 pub mod stats;
 pub mod study;
 pub mod synth;
+pub mod tables;
