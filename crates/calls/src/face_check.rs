@@ -9,7 +9,8 @@
 //! (a turned head or a blur is one bad check, not a dropped call), and no
 //! face at all is a note for staff, never a pause. A pause explains itself
 //! to both sides, puts the frame's thumbnail in front of the monitoring
-//! staff, and writes a `security` line for the incidents system. Staff
+//! staff, and writes a `security` line and raises a security concern (a
+//! platform event the incidents system makes a draft report of). Staff
 //! resume (a false alarm gives the paused minutes back to the allowance)
 //! or end the call.
 //!
@@ -368,17 +369,11 @@ pub async fn pause(
     .execute(&mut *tx)
     .await?;
     live::record(&mut tx, &call.id, "system", "paused", words, true).await?;
-    // The incidents system picks these lines up (its entry point is still
-    // to come): staff only, with the alert to look at.
-    live::record(
-        &mut tx,
-        &call.id,
-        "system",
-        "security",
-        &format!("Unapproved face: {detail}"),
-        false,
-    )
-    .await?;
+    // Staff only, with the alert to look at; the security team gets a
+    // draft incident report of it.
+    let security = format!("Unapproved face: {detail}");
+    live::record(&mut tx, &call.id, "system", "security", &security, false).await?;
+    live::raise_concern(&mut tx, call, "unapproved_face", &security, at).await?;
     // The relay last: if the transaction had failed, nothing would say
     // why the call froze.
     if let Err(e) = relay.pause(&call.id) {

@@ -333,6 +333,9 @@ pub enum Control {
     /// Resume a call the face check paused in error.
     FalseAlarm,
     End,
+    /// End the call because of a security concern: the security team
+    /// gets a draft incident report of it.
+    EndSecurity,
 }
 
 impl Control {
@@ -342,6 +345,7 @@ impl Control {
             "resume" => Some(Control::Resume),
             "false-alarm" => Some(Control::FalseAlarm),
             "end" => Some(Control::End),
+            "end-security" => Some(Control::EndSecurity),
             _ => None,
         }
     }
@@ -595,6 +599,11 @@ pub async fn control(
             "Resumed: prison staff found the pause was a mistake".to_owned(),
         ),
         Control::End => (workflow::END, "ended", "Ended by prison staff".to_owned()),
+        Control::EndSecurity => (
+            workflow::END,
+            "ended",
+            "Ended by prison staff for a security reason".to_owned(),
+        ),
     };
     let at = now();
     let mut tx = db.begin_write().await?;
@@ -614,7 +623,7 @@ pub async fn control(
             match what {
                 Control::Resume | Control::FalseAlarm => "the call is not paused",
                 Control::Pause => "the call is not live",
-                Control::End => "the call has already ended",
+                Control::End | Control::EndSecurity => "the call has already ended",
             }
             .into(),
         ),
@@ -632,7 +641,7 @@ pub async fn control(
     {
         let outcome = match what {
             Control::FalseAlarm => "false_alarm",
-            Control::End => "ended",
+            Control::End | Control::EndSecurity => "ended",
             _ => "resumed",
         };
         sqlx::query(
@@ -654,25 +663,26 @@ pub async fn control(
                 )
                 .await?;
             }
-            // The incidents system picks these lines up.
-            Control::End => {
-                record(
-                    &mut tx,
-                    &call.id,
-                    &by.id,
-                    "security",
-                    "Ended by prison staff after an unapproved face paused the call",
-                    false,
-                )
-                .await?;
+            Control::End | Control::EndSecurity => {
+                let words = "Ended by prison staff after an unapproved face paused the call";
+                record(&mut tx, &call.id, &by.id, "security", words, false).await?;
+                raise_concern(&mut tx, call, "ended_by_staff", words, at).await?;
             }
             _ => {}
         }
+    } else if what == Control::EndSecurity {
+        let words = if reason.is_empty() {
+            "Ended by prison staff for a security reason".to_owned()
+        } else {
+            format!("Ended by prison staff for a security reason: {reason}")
+        };
+        record(&mut tx, &call.id, &by.id, "security", &words, false).await?;
+        raise_concern(&mut tx, call, "ended_by_staff", &words, at).await?;
     }
     let relayed = match what {
         Control::Pause => relay.pause(&call.id),
         Control::Resume | Control::FalseAlarm => relay.resume(&call.id),
-        Control::End => relay.end(&call.id),
+        Control::End | Control::EndSecurity => relay.end(&call.id),
     };
     // A room nobody has joined yet is not on the media server: the state
     // stands on its own and applies when they join.
@@ -681,6 +691,36 @@ pub async fn control(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Tells the security team, through the platform's events, of a concern
+/// on `call`: the incidents system makes a draft report of it. On the
+/// transaction of the change that raised it.
+pub(crate) async fn raise_concern(
+    conn: &mut sqlx::AnyConnection,
+    call: &Call,
+    trigger: &str,
+    summary: &str,
+    at: i64,
+) -> Result<()> {
+    let concern = platform::events::SecurityConcern {
+        source: "Video call".into(),
+        reference: call.reference.clone(),
+        establishment_id: call.establishment_id.clone(),
+        at,
+        trigger: trigger.into(),
+        summary: format!("{summary} (call booked for {})", call.when()),
+        prisoner_number: Some(call.prison_number.clone()),
+        visitors: call.people.clone(),
+    };
+    platform::events::publish(
+        conn,
+        platform::events::SECURITY_CONCERN,
+        &call.id,
+        &concern,
+        at,
+    )
+    .await
 }
 
 /// The calls of an establishment whose rooms are open at `at` (or about

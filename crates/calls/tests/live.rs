@@ -523,6 +523,87 @@ async fn a_call_ended_after_a_face_alert_reaches_the_incidents_line_and_stays_en
             .await
             .unwrap();
     assert_eq!(outcome, "ended");
+    // Each concern reached the security team as an event with the call's
+    // reference, establishment, prisoner and visitors.
+    let events = platform::events::pending(&db, "test", &[platform::events::SECURITY_CONCERN], 10)
+        .await
+        .unwrap();
+    let concerns: Vec<platform::events::SecurityConcern> =
+        events.iter().map(|e| e.payload().unwrap()).collect();
+    assert_eq!(
+        concerns
+            .iter()
+            .map(|c| c.trigger.as_str())
+            .collect::<Vec<_>>(),
+        ["unapproved_face", "ended_by_staff"]
+    );
+    for c in &concerns {
+        assert_eq!(c.reference, call.reference);
+        assert_eq!(c.establishment_id, "hull");
+        assert_eq!(
+            c.prisoner_number.as_deref(),
+            Some(call.prison_number.as_str())
+        );
+        assert_eq!(c.visitors, call.people);
+    }
+}
+
+#[tokio::test]
+async fn staff_ending_a_call_for_security_raises_a_concern_and_a_plain_end_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path()).await;
+    let relay = Recorder::default();
+    let officer = user("sam", Kind::Staff, Some((Role::CallsOfficer, "hull")));
+    let jo = user("jo", Kind::Visitor, None);
+    let now = chrono::Utc::now().naive_utc();
+    let plain = call_started(&db, "c8", 5).await;
+    live::join(&db, &relay, "n1", &plain, &jo, 10, now, "offer", false)
+        .await
+        .unwrap();
+    live::control(
+        &db,
+        &relay,
+        &plain,
+        live::Control::End,
+        "",
+        &officer.actor(),
+    )
+    .await
+    .unwrap();
+    let concerns = || async {
+        platform::events::pending(&db, "test", &[platform::events::SECURITY_CONCERN], 10)
+            .await
+            .unwrap()
+    };
+    assert!(concerns().await.is_empty(), "an ordinary end is no concern");
+    let call = call_started(&db, "c9", 5).await;
+    live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer", false)
+        .await
+        .unwrap();
+    live::control(
+        &db,
+        &relay,
+        &call,
+        live::Control::EndSecurity,
+        "a phone held up to the camera",
+        &officer.actor(),
+    )
+    .await
+    .unwrap();
+    let events = concerns().await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].subject, "c9");
+    let c: platform::events::SecurityConcern = events[0].payload().unwrap();
+    assert_eq!(c.trigger, "ended_by_staff");
+    assert!(
+        c.summary.contains("a phone held up to the camera"),
+        "{}",
+        c.summary
+    );
+    assert_eq!(
+        kinds(&db, "c9", true).await,
+        ["joined", "ended", "security"]
+    );
 }
 
 #[tokio::test]

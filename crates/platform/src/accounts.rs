@@ -74,6 +74,16 @@ pub enum Role {
     CallsAdmin,
     /// Video calls: checks callers' identity documents, nationally.
     IdentityVerifier,
+    /// Security incidents: reports incidents at named establishments and
+    /// sees the reports they wrote.
+    IncidentReporter,
+    /// Security incidents: the establishment's security team (HMPPS's
+    /// "data wardens"), who review, close and investigate every report of
+    /// named establishments and see their statistics.
+    SecurityTeam,
+    /// Security incidents: headquarters security, who see every
+    /// establishment's reports and publish the statistics.
+    NationalSecurity,
 }
 
 impl Role {
@@ -89,6 +99,9 @@ impl Role {
             Role::CallsOfficer => "calls_officer",
             Role::CallsAdmin => "calls_admin",
             Role::IdentityVerifier => "identity_verifier",
+            Role::IncidentReporter => "incident_reporter",
+            Role::SecurityTeam => "security_team",
+            Role::NationalSecurity => "national_security",
         }
     }
 
@@ -100,7 +113,10 @@ impl Role {
             | Role::NationalAdmin
             | Role::CallsOfficer
             | Role::CallsAdmin
-            | Role::IdentityVerifier => Kind::Staff,
+            | Role::IdentityVerifier
+            | Role::IncidentReporter
+            | Role::SecurityTeam
+            | Role::NationalSecurity => Kind::Staff,
             Role::Provider | Role::Analyst | Role::AssetOwner => Kind::DataLab,
         }
     }
@@ -117,17 +133,23 @@ impl Role {
             "calls_officer" => Some(Role::CallsOfficer),
             "calls_admin" => Some(Role::CallsAdmin),
             "identity_verifier" => Some(Role::IdentityVerifier),
+            "incident_reporter" => Some(Role::IncidentReporter),
+            "security_team" => Some(Role::SecurityTeam),
+            "national_security" => Some(Role::NationalSecurity),
             _ => None,
         }
     }
 
     /// Every role, in the order the accounts page offers them.
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 12] = [
         Role::BookingStaff,
         Role::EstablishmentAdmin,
         Role::CallsOfficer,
         Role::CallsAdmin,
         Role::IdentityVerifier,
+        Role::IncidentReporter,
+        Role::SecurityTeam,
+        Role::NationalSecurity,
         Role::NationalAdmin,
         Role::Provider,
         Role::Analyst,
@@ -142,6 +164,7 @@ impl Role {
             Role::NationalAdmin => "platform",
             Role::Provider | Role::Analyst | Role::AssetOwner => "lab",
             Role::CallsOfficer | Role::CallsAdmin | Role::IdentityVerifier => "calls",
+            Role::IncidentReporter | Role::SecurityTeam | Role::NationalSecurity => "incidents",
         }
     }
 
@@ -151,11 +174,15 @@ impl Role {
             Role::BookingStaff
             | Role::EstablishmentAdmin
             | Role::CallsOfficer
-            | Role::CallsAdmin => "establishment",
+            | Role::CallsAdmin
+            | Role::IncidentReporter
+            | Role::SecurityTeam => "establishment",
             Role::Provider => "organisation",
-            Role::NationalAdmin | Role::Analyst | Role::AssetOwner | Role::IdentityVerifier => {
-                "national"
-            }
+            Role::NationalAdmin
+            | Role::Analyst
+            | Role::AssetOwner
+            | Role::IdentityVerifier
+            | Role::NationalSecurity => "national",
         }
     }
 
@@ -171,6 +198,9 @@ impl Role {
             Role::CallsOfficer => "Video calls officer",
             Role::CallsAdmin => "Video calls administrator",
             Role::IdentityVerifier => "Identity verifier",
+            Role::IncidentReporter => "Incident reporting officer",
+            Role::SecurityTeam => "Security team (data warden)",
+            Role::NationalSecurity => "National security",
         }
     }
 }

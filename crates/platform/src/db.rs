@@ -97,6 +97,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
+    Migration {
+        name: "platform/0004",
+        sql: include_str!("../migrations/0004_events.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 impl Db {

@@ -5,7 +5,8 @@
 //! one movable clock ([`clock`]), record keys and secrets ([`ids`]),
 //! accounts and sign-in ([`accounts`], [`ratelimit`]), web sessions
 //! ([`sessions`], [`web`]), the append-only audit log ([`audit`]), the email
-//! outbox ([`outbox`]) and the prison registry ([`registry`]).
+//! outbox ([`outbox`]), events one system tells the others ([`events`])
+//! and the prison registry ([`registry`]).
 //!
 //! It may touch the database, the SMTP relay and the `ui` crate's page
 //! template. It never imports a system: systems implement its traits
@@ -18,6 +19,7 @@ pub mod config;
 pub mod contacts;
 pub mod db;
 mod error;
+pub mod events;
 pub mod ids;
 pub mod jobs;
 pub mod outbox;

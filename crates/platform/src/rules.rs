@@ -69,6 +69,12 @@ pub enum Rule {
     CallsAdmin,
     /// An identity verifier of the video calls service.
     Verifier,
+    /// Any role of the security incidents system (a reporting officer, a
+    /// security team, national security). Which reports is the handler's.
+    Incidents,
+    /// An establishment's security team or national security: the review
+    /// queue, investigations and statistics.
+    Security,
 }
 
 /// What happens to a request under a rule.
@@ -116,6 +122,8 @@ pub fn check(rule: Rule, user: Option<&SessionUser>) -> Decision {
         Rule::CallsStaff => u.is_calls_staff(),
         Rule::CallsAdmin => u.is_national_admin() || (u.is_staff() && u.has(Role::CallsAdmin)),
         Rule::Verifier => u.is_verifier(),
+        Rule::Incidents => u.is_incidents_staff(),
+        Rule::Security => u.is_security(),
     };
     match (fits, rule) {
         (true, _) => Decision::Allowed,
@@ -383,6 +391,46 @@ mod tests {
                 assert_eq!(check(rule, Some(p)), *w, "{rule:?} {:?}", p.grants);
             }
         }
+    }
+
+    #[test]
+    fn incident_records_are_for_the_security_roles_alone() {
+        use Decision::*;
+        let reporter = user(Kind::Staff, Some(Role::IncidentReporter), None);
+        let team = user(Kind::Staff, Some(Role::SecurityTeam), None);
+        let national = user(Kind::Staff, Some(Role::NationalSecurity), None);
+        for p in [&reporter, &team, &national] {
+            assert_eq!(check(Rule::Incidents, Some(p)), Allowed);
+            assert_eq!(check(Rule::Staff, Some(p)), Allowed);
+            // Nothing of the other systems' establishment records.
+            assert_eq!(check(Rule::EstablishmentStaff, Some(p)), Forbidden);
+            assert_eq!(check(Rule::VisitsStaff, Some(p)), Forbidden);
+        }
+        assert_eq!(check(Rule::Security, Some(&reporter)), Forbidden);
+        assert_eq!(check(Rule::Security, Some(&team)), Allowed);
+        assert_eq!(check(Rule::Security, Some(&national)), Allowed);
+        // Even the national administrator holds no security role.
+        for role in [
+            Role::NationalAdmin,
+            Role::BookingStaff,
+            Role::CallsAdmin,
+            Role::IdentityVerifier,
+        ] {
+            let other = user(Kind::Staff, Some(role), None);
+            assert_eq!(check(Rule::Incidents, Some(&other)), Forbidden, "{role:?}");
+            assert_eq!(check(Rule::Security, Some(&other)), Forbidden, "{role:?}");
+        }
+        assert!(team.reviews_incidents_at("hull"));
+        assert!(!team.reviews_incidents_at("leeds"));
+        assert!(national.reviews_incidents_at("leeds"));
+        assert!(!reporter.reviews_incidents_at("hull"));
+        assert!(reporter.reports_incidents_at("hull"));
+        assert!(!reporter.reports_incidents_at("leeds"));
+        assert_eq!(
+            team.incident_establishments(),
+            Some(vec!["hull".to_owned()])
+        );
+        assert_eq!(national.incident_establishments(), None);
     }
 
     #[test]

@@ -98,14 +98,62 @@ impl SessionUser {
             || self.has_at(Role::CallsAdmin, id)
     }
 
-    /// Whether they work at any establishment (or everywhere).
+    /// Whether they work at any establishment (or everywhere), in a role
+    /// [`works_at`](Self::works_at) counts.
     pub fn works_somewhere(&self) -> bool {
         self.is_staff()
             && (self.has(Role::NationalAdmin)
-                || self
-                    .grants
-                    .iter()
-                    .any(|g| matches!(g.scope, Scope::Establishment(_))))
+                || self.grants.iter().any(|g| match &g.scope {
+                    Scope::Establishment(e) => self.works_at(e),
+                    _ => false,
+                }))
+    }
+
+    /// Whether they hold any role of the security incidents system.
+    pub fn is_incidents_staff(&self) -> bool {
+        self.is_staff()
+            && (self.has(Role::IncidentReporter)
+                || self.has(Role::SecurityTeam)
+                || self.has(Role::NationalSecurity))
+    }
+
+    /// Whether they review incidents somewhere: an establishment's security
+    /// team, or national security.
+    pub fn is_security(&self) -> bool {
+        self.is_staff() && (self.has(Role::SecurityTeam) || self.has(Role::NationalSecurity))
+    }
+
+    /// Whether they may report incidents at establishment `id`.
+    pub fn reports_incidents_at(&self, id: &str) -> bool {
+        self.is_staff()
+            && (self.has_at(Role::IncidentReporter, id)
+                || self.has_at(Role::SecurityTeam, id)
+                || self.has(Role::NationalSecurity))
+    }
+
+    /// Whether they review every incident report of establishment `id`.
+    pub fn reviews_incidents_at(&self, id: &str) -> bool {
+        self.is_staff() && (self.has_at(Role::SecurityTeam, id) || self.has(Role::NationalSecurity))
+    }
+
+    /// The establishments whose incidents they review: `None` for every
+    /// one (national security).
+    pub fn incident_establishments(&self) -> Option<Vec<String>> {
+        if self.has(Role::NationalSecurity) {
+            return None;
+        }
+        let mut ids: Vec<String> = self
+            .grants
+            .iter()
+            .filter(|g| matches!(g.role, Role::SecurityTeam | Role::IncidentReporter))
+            .filter_map(|g| match &g.scope {
+                Scope::Establishment(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        Some(ids)
     }
 
     /// Whether they run video calls at establishment `id`.

@@ -289,7 +289,7 @@ async fn monitor(State(st): State<Calls>, sess: Sess, Path(est): Path<String>) -
                                     @for (control, label) in controls(&room.state, alert.is_some()) {
                                         form method="post" action={ "/calls/staff/" (est) "/monitor/" (call.id) "/" (control) } class="lifeline-inline-form" novalidate {
                                             (csrf(&c.csrf))
-                                            button type="submit" class={ "govuk-button govuk-!-margin-right-1 " @if control == "end" { "govuk-button--warning" } @else { "govuk-button--secondary" } } data-module="govuk-button" {
+                                            button type="submit" class={ "govuk-button govuk-!-margin-right-1 " @if control.starts_with("end") { "govuk-button--warning" } @else { "govuk-button--secondary" } } data-module="govuk-button" {
                                                 (label) span class="govuk-visually-hidden" { " the call with " (call.prisoner) }
                                             }
                                         }
@@ -356,6 +356,7 @@ fn controls(state: &str, alert: bool) -> Vec<(&'static str, &'static str)> {
         _ => out.push(("pause", "Pause")),
     }
     out.push(("end", "End call"));
+    out.push(("end-security", "End call: security concern"));
     out
 }
 
