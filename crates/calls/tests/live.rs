@@ -576,7 +576,7 @@ async fn staff_ending_a_call_for_security_raises_a_concern_and_a_plain_end_does_
             .unwrap()
     };
     assert!(concerns().await.is_empty(), "an ordinary end is no concern");
-    let call = call_started(&db, "c9", 5).await;
+    let call = call_started(&db, "c9", 7).await;
     live::join(&db, &relay, "n1", &call, &jo, 10, now, "offer", false)
         .await
         .unwrap();

@@ -21,6 +21,9 @@ fn arg(name: &str) -> Option<String> {
         .and_then(|i| args.get(i + 1).cloned())
 }
 
+/// A list to time: the scope and filter of its `i`th request.
+type Case<'a> = Box<dyn Fn(usize) -> (Scope, Filter) + 'a>;
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -88,7 +91,7 @@ async fn main() -> platform::Result<()> {
         establishments: Some(vec![establishments[i % establishments.len()].clone()]),
         reporter: Some("nobody".into()),
     };
-    let cases: Vec<(&str, Box<dyn Fn(usize) -> (Scope, Filter)>)> = vec![
+    let cases: Vec<(&str, Case)> = vec![
         (
             "national, no filter",
             Box::new(|_| (national.clone(), Filter::default())),

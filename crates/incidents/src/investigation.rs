@@ -11,6 +11,15 @@ use platform::{Actor, Error, Result, audit};
 use crate::report::{self, Incident, finish};
 use crate::workflow::WORKFLOW;
 
+/// lead, started, outcome, its detail, the police result.
+type InvestigationRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// What an investigation concluded.
 pub const OUTCOMES: &[(&str, &str)] = &[
     ("no_further_action", "No further action"),
@@ -66,7 +75,7 @@ async fn step(
 
 /// The report's investigation, if one was started.
 pub async fn get(db: &Db, incident_id: &str) -> Result<Option<Investigation>> {
-    let row: Option<(String, String, Option<String>, Option<String>, Option<String>)> =
+    let row: Option<InvestigationRow> =
         sqlx::query_as(
             "SELECT lead_name, started_on, outcome, outcome_detail, police_result FROM incident_investigations WHERE incident_id = $1",
         )

@@ -17,6 +17,11 @@ use sqlx::Row;
 use crate::types::{self, Answers, Given, IncidentType};
 use crate::workflow::{self, Status, WORKFLOW};
 
+/// at, actor, their name, from, to, detail.
+type HistoryRow = (i64, String, Option<String>, Option<String>, String, String);
+/// at, asked by, comment, reply, replied at.
+type CorrectionRow = (i64, String, String, Option<String>, Option<i64>);
+
 /// A stored report.
 #[derive(Debug, Clone)]
 pub struct Incident {
@@ -397,7 +402,7 @@ pub async fn addenda(db: &Db, id: &str) -> Result<Vec<Addendum>> {
 
 /// Every step of the report's life, oldest first.
 pub async fn history(db: &Db, id: &str) -> Result<Vec<HistoryLine>> {
-    let rows: Vec<(i64, String, Option<String>, Option<String>, String, String)> = sqlx::query_as(
+    let rows: Vec<HistoryRow> = sqlx::query_as(
         "SELECT h.at, h.actor, a.name, h.from_status, h.to_status, h.detail FROM incident_events h \
              LEFT JOIN accounts a ON a.id = h.actor WHERE h.incident_id = $1 ORDER BY h.at, h.id",
     )
@@ -906,7 +911,7 @@ pub struct Correction {
 
 /// The report's correction requests, oldest first.
 pub async fn corrections(db: &Db, id: &str) -> Result<Vec<Correction>> {
-    let rows: Vec<(i64, String, String, Option<String>, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<CorrectionRow> = sqlx::query_as(
         "SELECT at, asked_by_name, comment, reply, replied_at FROM incident_corrections WHERE incident_id = $1 ORDER BY at, id",
     )
     .bind(id)

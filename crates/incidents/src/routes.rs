@@ -294,6 +294,7 @@ async fn list(
         "Incident reports",
         &errors,
         html! {
+            (ui::error_summary(&errors))
             h1 class="govuk-heading-l" { "Incident reports" }
             a class="govuk-button" href="/incidents/new" data-module="govuk-button" { "Report an incident" }
             @if u.is_security() {
@@ -421,6 +422,7 @@ async fn new_page(
         errors,
         html! {
             a href="/incidents" class="govuk-back-link" { "Back" }
+            (ui::error_summary(errors))
             h1 class="govuk-heading-l" { "Report an incident" }
             form method="post" action="/incidents/new" novalidate {
                 (csrf(&c.csrf))
@@ -586,6 +588,7 @@ async fn show_page(
         errors,
         html! {
             a href="/incidents" class="govuk-back-link" { "Back to the list" }
+            (ui::error_summary(errors))
             span class="govuk-caption-l" { (i.reference) }
             h1 class="govuk-heading-l" { (i.title) }
             (summary_list(&rows))
@@ -943,6 +946,7 @@ async fn edit_page(st: &Incidents, sess: &Sess, i: &Incident, f: &Fields, errors
         errors,
         html! {
             a href={ "/incidents/" (i.id) } class="govuk-back-link" { "Back to the report" }
+            (ui::error_summary(errors))
             span class="govuk-caption-l" { (i.reference) " · " (ty.label) }
             h1 class="govuk-heading-l" { "The report's details and answers" }
             form method="post" action={ "/incidents/" (i.id) "/edit" } novalidate {
@@ -1597,8 +1601,11 @@ fn chart(s: &stats::Statistics) -> Markup {
                     @let y = n * row + 5;
                     text x="0" y=(y + 17) font-size="14" font-family="arial, sans-serif" fill="#0b0c0c" { (label) }
                     @if let Some(v) = v {
-                        rect x="240" y=(y) width=((*v as f64 / max * 300.0).max(1.0).round()) height="20" fill="#1d70b8" {}
-                        text x=((240.0 + (*v as f64 / max * 300.0).max(1.0) + 6.0).round()) y=(y + 17) font-size="14" font-family="arial, sans-serif" fill="#0b0c0c" { (v) }
+                        @let w = (*v as f64 / max * 300.0).round();
+                        @if w > 0.0 {
+                            rect x="240" y=(y) width=(w) height="20" fill="#1d70b8" {}
+                        }
+                        text x=(240.0 + w + 6.0) y=(y + 17) font-size="14" font-family="arial, sans-serif" fill="#0b0c0c" { (v) }
                     } @else {
                         text x="240" y=(y + 17) font-size="14" font-family="arial, sans-serif" fill="#505a5f" { "[c]" }
                     }
@@ -1633,6 +1640,7 @@ async fn statistics(
         &errors,
         html! {
             a href="/incidents" class="govuk-back-link" { "Back" }
+            (ui::error_summary(&errors))
             h1 class="govuk-heading-l" { "Incident statistics" }
             p class="govuk-body-l" { "Reported incidents from " (ui::long_date(&from.to_string())) " to " (ui::long_date(&to.to_string())) ", safe to publish." }
             form method="get" action="/incidents/statistics" novalidate {
@@ -1864,6 +1872,7 @@ async fn foi_page(
         &errors,
         html! {
             a href="/incidents" class="govuk-back-link" { "Back" }
+            (ui::error_summary(&errors))
             h1 class="govuk-heading-l" { "FOI extract" }
             p class="govuk-body" { "Answer a Freedom of Information request about incidents as far as the law allows: counts with disclosure control, and what is withheld with the exemption that applies." }
             form method="get" action="/incidents/foi-extract" novalidate {

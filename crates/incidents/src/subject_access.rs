@@ -16,6 +16,9 @@ use platform::subject_access::{Section, Subject, SubjectAccess};
 
 use crate::types;
 
+/// reference, type, when, establishment, kind, role, outcome.
+type NamedRow = (String, String, i64, String, String, String, Option<String>);
+
 /// One report as the person's export shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Named {
@@ -76,7 +79,7 @@ impl SubjectAccess for Part {
 /// The reports naming `who`.
 pub async fn gather(db: &Db, who: &Subject) -> Result<Vec<Named>> {
     let name = who.name.clone().unwrap_or_default();
-    let rows: Vec<(String, String, i64, String, String, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<NamedRow> = sqlx::query_as(
         "SELECT i.reference, i.type_code, i.occurred_at, e.name, p.kind, p.role, p.outcome \
          FROM incident_people p JOIN incidents i ON i.id = p.incident_id JOIN establishments e ON e.id = i.establishment_id \
          WHERE $1 <> '' AND LOWER(p.name) = LOWER($1) ORDER BY i.occurred_at, i.reference",

@@ -69,24 +69,12 @@ impl App {
                 Error::io(format!("cannot create {}", config.data_dir.display()), e)
             })?;
         }
-        let db = Db::connect(
+        let db = open_database(
             &config.database_url(),
             config.db_max_connections,
             config.sqlite_sync,
-            &[
-                platform::db::MIGRATIONS,
-                visits::MIGRATIONS,
-                lab::MIGRATIONS,
-                calls::MIGRATIONS,
-            ],
         )
         .await?;
-        let seeded = registry::seed(&db).await?;
-        if seeded > 0 {
-            tracing::info!(seeded, "seeded establishments");
-        }
-        visits::establishments::seed(&db).await?;
-        calls::seed(&db).await?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;
@@ -103,15 +91,18 @@ impl App {
         platform.set_systems(vec![
             Arc::new(visits::Menu) as Arc<dyn Navigation>,
             Arc::new(calls::Menu::new(&config.calls)),
+            Arc::new(incidents::Menu),
             Arc::new(lab::Menu),
         ]);
         platform.set_subject_access(vec![
             Arc::new(visits::subject_access::Part)
                 as Arc<dyn platform::subject_access::SubjectAccess>,
             Arc::new(calls::subject_access::Part),
+            Arc::new(incidents::subject_access::Part),
             Arc::new(lab::subject_access::Part),
         ]);
         let calls = calls::Calls::new(platform.clone(), config.calls.clone(), &config.data_dir)?;
+        let incidents = incidents::Incidents::new(platform.clone(), config.incidents.clone());
         let media = media::MediaServer::start(config.media.clone())
             .map_err(|e| Error::Config(e.to_string()))?;
         // A node is its host and media port: the same after a restart, and
@@ -148,11 +139,11 @@ impl App {
         ))];
         jobs.extend(platform::jobs::spawn(
             db.clone(),
-            scheduled(&platform, &lab, &calls, &config),
+            scheduled(&platform, &lab, &calls, &incidents, &config),
             rx.clone(),
         ));
         jobs.push(tokio::spawn(timeline_from_media(db.clone(), media_events)));
-        let (service, routes) = router(&platform, &lab, &calls);
+        let (service, routes) = router(&platform, &lab, &calls, &incidents);
         let router = service.layer(DefaultBodyLimit::max(64 * 1024)).layer(
             axum::middleware::from_fn_with_state(
                 platform.config.secure_cookies(),
@@ -186,6 +177,38 @@ impl App {
             routes,
         })
     }
+}
+
+/// Connects to `url`, brings every room's schema up to date and seeds what
+/// each needs on first run (the registry, each prison's settings, the
+/// incident types): what the service does on start, for the command-line
+/// tools that work on its database.
+pub async fn open_database(
+    url: &str,
+    max_connections: u32,
+    sync: platform::db::Sync,
+) -> Result<Db> {
+    let db = Db::connect(
+        url,
+        max_connections,
+        sync,
+        &[
+            platform::db::MIGRATIONS,
+            visits::MIGRATIONS,
+            lab::MIGRATIONS,
+            calls::MIGRATIONS,
+            incidents::MIGRATIONS,
+        ],
+    )
+    .await?;
+    let seeded = registry::seed(&db).await?;
+    if seeded > 0 {
+        tracing::info!(seeded, "seeded establishments");
+    }
+    visits::establishments::seed(&db).await?;
+    calls::seed(&db).await?;
+    incidents::seed(&db).await?;
+    Ok(db)
 }
 
 impl Running {
@@ -426,6 +449,7 @@ fn scheduled(
     platform: &Platform,
     lab: &lab::Lab,
     calls: &calls::Calls,
+    incidents: &incidents::Incidents,
     config: &Config,
 ) -> Vec<platform::jobs::Job> {
     use platform::jobs::Job;
@@ -450,13 +474,22 @@ fn scheduled(
             Ok(n)
         }
     });
-    let mut jobs = vec![sessions, accounts];
+    let p = platform.clone();
+    let events = Job::new("platform.events", minutes(60), true, move || {
+        let p = p.clone();
+        async move { platform::events::sweep(&p.db, p.clock.now()).await }
+    });
+    let mut jobs = vec![sessions, accounts, events];
     jobs.extend(visits::jobs(
         platform,
         minutes(config.retention_interval_minutes),
     ));
     jobs.extend(calls::jobs(
         calls,
+        minutes(config.retention_interval_minutes),
+    ));
+    jobs.extend(incidents::jobs(
+        incidents,
         minutes(config.retention_interval_minutes),
     ));
     jobs.extend(lab::jobs(&platform.db, lab));
@@ -467,12 +500,18 @@ fn scheduled(
 /// layer; the health check and the assets outside it. Routes are only
 /// added through [`Routes`], so the table beside the router lists them
 /// all, each with its rule.
-fn router(platform: &Platform, lab: &lab::Lab, calls: &calls::Calls) -> (Router, Vec<Route>) {
+fn router(
+    platform: &Platform,
+    lab: &lab::Lab,
+    calls: &calls::Calls,
+    incidents: &incidents::Incidents,
+) -> (Router, Vec<Route>) {
     let (pages, mut table) = Routes::new()
         .merge(crate::routes::router(platform.clone()))
         .merge(visits::router(Visits::new(platform.clone())))
         .merge(lab::router(platform.clone(), lab.clone()))
         .merge(calls::router(calls.clone()))
+        .merge(incidents::router(incidents.clone()))
         .into_parts();
     let pages = pages.layer(axum::middleware::from_fn_with_state(
         platform.clone(),

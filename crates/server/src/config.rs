@@ -63,6 +63,8 @@ pub struct Config {
     pub datalab: lab::Config,
     /// Secure video calls.
     pub calls: calls::Config,
+    /// Security incidents.
+    pub incidents: incidents::Config,
     /// The media server live calls go through: its one UDP address
     /// (`bind`, 127.0.0.1:50000 by default), and the address to give
     /// browsers when that is not it (`public_ip`).
@@ -94,6 +96,7 @@ impl Default for Config {
             retention_interval_minutes: 24 * 60,
             datalab: lab::Config::default(),
             calls: calls::Config::default(),
+            incidents: incidents::Config::default(),
             media: media::Config::default(),
             node: None,
         }

@@ -16,10 +16,10 @@ mod app;
 pub mod config;
 mod routes;
 
-pub use app::{App, Running};
+pub use app::{App, Running, open_database};
 pub use config::Config;
 pub use platform::{Db, Error, Result, accounts, audit, outbox};
 
 /// The rooms as the server composes them (tests and tools reach them
 /// here).
-pub use {lab as datalab, visits};
+pub use {incidents, lab as datalab, visits};

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// The systems: one crate each, never importing one another.
-const SYSTEMS: &[&str] = &["visits", "lab", "calls"];
+const SYSTEMS: &[&str] = &["visits", "lab", "calls", "incidents"];
 /// The shared core.
 const CORE: &[&str] = &["platform", "ui"];
 /// Pure engines: no database, no HTTP.

@@ -1442,3 +1442,239 @@ async fn a_call_is_held_by_one_of_two_nodes_on_postgresql_in_chromium() {
     other.shutdown().await;
     app.stop().await;
 }
+
+/// Chooses the radio or checkbox whose label reads `label`.
+async fn choose(b: &Client, label: &str) {
+    let l = b
+        .find(Locator::XPath(&format!(
+            "//label[normalize-space()=\"{label}\"]"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("no choice {label:?}: {e}"));
+    l.click().await.unwrap();
+}
+
+async fn select(b: &Client, id: &str, value: &str) {
+    b.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("no #{id}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// Opens a `details` disclosure by its summary's words.
+async fn open_details(b: &Client, summary: &str) {
+    b.find(Locator::XPath(&format!(
+        "//summary[normalize-space()=\"{summary}\"]"
+    )))
+    .await
+    .unwrap_or_else(|e| panic!("no details {summary:?}: {e}"))
+    .click()
+    .await
+    .unwrap();
+}
+
+/// Files an incident through the pages up to its edit page; returns the
+/// report's reference.
+async fn report_incident(b: &Client, base: &str, kind: &str, title: &str) -> String {
+    b.goto(&format!("{base}/incidents")).await.unwrap();
+    click_link(b, "Report an incident").await;
+    assert_eq!(heading(b).await, "Report an incident");
+    choose(b, kind).await;
+    select(b, "establishment", "hull").await;
+    fill(b, "occurred-date-day", "1").await;
+    fill(b, "occurred-date-month", "3").await;
+    fill(b, "occurred-date-year", "2025").await;
+    fill(b, "occurred-time", "21:15").await;
+    fill(b, "title", title).await;
+    fill(b, "description", "Seen on the evening round.").await;
+    click_button(b, "Save as a draft").await;
+    assert_eq!(heading(b).await, "The report's details and answers");
+    let caption = text_of(b, "span.govuk-caption-l").await;
+    caption.split(' ').next().unwrap().to_owned()
+}
+
+async fn history_steps(b: &Client) -> serde_json::Value {
+    b.execute(
+        "return Array.from(document.querySelectorAll('td[data-history-to]')).map(t => t.getAttribute('data-history-to'))",
+        vec![],
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_social_media_incident_is_reported_sent_back_resubmitted_and_closed_in_chromium() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.base.clone();
+    platform::contacts::add_prisoner(
+        app.db(),
+        "A1234BC",
+        "John Smith",
+        "hull",
+        &platform::Actor::system(),
+    )
+    .await
+    .unwrap();
+    app.staff("reporter@hull.test", Role::IncidentReporter, &["hull"])
+        .await;
+    app.staff("security@hull.test", Role::SecurityTeam, &["hull"])
+        .await;
+    let driver = start_driver().await;
+    let b = browser(&driver).await;
+
+    // The reporting officer files the find of the phone first.
+    sign_in(&b, &base, "reporter@hull.test", "staff password 1").await;
+    assert_eq!(heading(&b).await, "Incident reports");
+    let find = report_incident(
+        &b,
+        &base,
+        "Find of illicit items",
+        "Phone found in cell 3-14",
+    )
+    .await;
+    fill(&b, "q-phones", "1").await;
+    fill(&b, "q-sims", "1").await;
+    choose(&b, "In a cell").await;
+    choose(&b, "Yes").await;
+    fill(&b, "q-dmiu-yes-date-day", "2").await;
+    fill(&b, "q-dmiu-yes-date-month", "3").await;
+    fill(&b, "q-dmiu-yes-date-year", "2025").await;
+    fill(&b, "q-bag_number", "DMIU-0041").await;
+    click_button(&b, "Save").await;
+    assert_eq!(heading(&b).await, "Phone found in cell 3-14");
+    // The type requires the staff involved; submitting without is refused
+    // by name.
+    assert!(text_of(&b, "main").await.contains("Add the staff involved"));
+    open_details(&b, "Add a member of staff").await;
+    fill(&b, "staff-name", "Officer Dean").await;
+    select(&b, "staff-role", "finder").await;
+    click_button(&b, "Add the member of staff").await;
+    click_button(&b, "Submit for review").await;
+    assert!(text_of(&b, "main").await.contains("Awaiting review"));
+
+    // Then the social media misuse, linked to the find.
+    let reference =
+        report_incident(&b, &base, "Social media misuse", "Live video from a cell").await;
+    choose(&b, "Facebook").await;
+    fill(&b, "q-account", "facebook.com/someone.inside").await;
+    choose(&b, "Live video").await;
+    choose(&b, "A report from the public").await;
+    b.find(Locator::Id("q-device_found-input"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&b, "q-find_reference", &find).await;
+    b.find(Locator::Id("q-takedown-3-input"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&b, "q-takedown-no-comment", "The stream had ended").await;
+    b.find(Locator::Id("q-police_referral-1-input"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    choose(&b, "Not known").await;
+    shot(&b, "incidents-01-answers").await;
+    click_button(&b, "Save").await;
+    assert_eq!(heading(&b).await, "Live video from a cell");
+    let main = text_of(&b, "main").await;
+    assert!(main.contains(&find), "the find is linked: {main}");
+    // An unknown prison number is refused, then the real one added.
+    open_details(&b, "Add a prisoner").await;
+    fill(&b, "prison-number", "Z9999ZZ").await;
+    select(&b, "prisoner-role", "perpetrator").await;
+    click_button(&b, "Add the prisoner").await;
+    let summary = text_of(&b, ".govuk-error-summary").await;
+    assert!(
+        summary.contains("No prisoner with prison number Z9999ZZ"),
+        "{summary}"
+    );
+    fill(&b, "prison-number", "A1234BC").await;
+    select(&b, "prisoner-role", "perpetrator").await;
+    click_button(&b, "Add the prisoner").await;
+    assert!(text_of(&b, "main").await.contains("John Smith (A1234BC)"));
+    click_button(&b, "Submit for review").await;
+    shot(&b, "incidents-02-submitted").await;
+    sign_out(&b).await;
+
+    // The security team sends it back with a comment.
+    sign_in(&b, &base, "security@hull.test", "staff password 1").await;
+    assert_eq!(heading(&b).await, "Incident reports");
+    click_link(&b, &reference).await;
+    fill(
+        &b,
+        "send_back-comment",
+        "Say whether a takedown was asked for later",
+    )
+    .await;
+    click_button(&b, "Send back for correction").await;
+    assert!(text_of(&b, "main").await.contains("Needs updating"));
+    sign_out(&b).await;
+
+    // The officer answers and resubmits.
+    sign_in(&b, &base, "reporter@hull.test", "staff password 1").await;
+    click_link(&b, &reference).await;
+    assert!(
+        text_of(&b, "main")
+            .await
+            .contains("Say whether a takedown was asked for later")
+    );
+    fill(
+        &b,
+        "resubmit-comment",
+        "No takedown was asked for: the stream had ended",
+    )
+    .await;
+    click_button(&b, "Resubmit").await;
+    assert!(text_of(&b, "main").await.contains("Updated"));
+    sign_out(&b).await;
+
+    // The security team closes it; the history shows every step.
+    sign_in(&b, &base, "security@hull.test", "staff password 1").await;
+    click_link(&b, &reference).await;
+    click_button(&b, "Close the report").await;
+    assert!(text_of(&b, "main").await.contains("Closed"));
+    assert_eq!(
+        history_steps(&b).await,
+        serde_json::json!([
+            "draft",
+            "awaiting_review",
+            "needs_updating",
+            "updated",
+            "closed"
+        ])
+    );
+    let history = text_of(&b, "main").await;
+    assert!(history.contains("No takedown was asked for"));
+    shot(&b, "incidents-03-closed").await;
+
+    // Every opening of the report was audited.
+    let views: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'incident.view'")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
+    assert!(views >= 4, "{views} views audited");
+
+    // The statistics page draws and shows the protected tables.
+    b.goto(&format!(
+        "{base}/incidents/statistics?from=2025-01-01&to=2025-12-31"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(heading(&b).await, "Incident statistics");
+    let page = text_of(&b, "main").await;
+    assert!(page.contains("[c]"), "one report is a small count");
+    assert!(!page.contains("Live video from a cell"));
+    shot(&b, "incidents-04-statistics").await;
+    b.close().await.unwrap();
+    app.stop().await;
+}

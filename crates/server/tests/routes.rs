@@ -30,9 +30,12 @@ enum Who {
     CallsOfficer,
     CallsAdmin,
     IdentityVerifier,
+    IncidentReporter,
+    SecurityTeam,
+    NationalSecurity,
 }
 
-const EVERYONE: [Who; 11] = [
+const EVERYONE: [Who; 14] = [
     Who::Anonymous,
     Who::Visitor,
     Who::BookingStaff,
@@ -44,6 +47,9 @@ const EVERYONE: [Who; 11] = [
     Who::CallsOfficer,
     Who::CallsAdmin,
     Who::IdentityVerifier,
+    Who::IncidentReporter,
+    Who::SecurityTeam,
+    Who::NationalSecurity,
 ];
 
 impl Who {
@@ -56,6 +62,7 @@ impl Who {
             Who::Provider | Who::Analyst | Who::AssetOwner => "/datalab",
             Who::CallsOfficer | Who::CallsAdmin => "/calls/staff",
             Who::IdentityVerifier => "/calls/verification",
+            Who::IncidentReporter | Who::SecurityTeam | Who::NationalSecurity => "/incidents",
         }
     }
 }
@@ -93,6 +100,9 @@ fn expected(rule: Rule, who: Who) -> Expect {
                 | CallsOfficer
                 | CallsAdmin
                 | IdentityVerifier
+                | IncidentReporter
+                | SecurityTeam
+                | NationalSecurity
         ),
         Rule::VisitsStaff => matches!(who, BookingStaff | EstablishmentAdmin | NationalAdmin),
         Rule::EstablishmentStaff => matches!(
@@ -108,6 +118,10 @@ fn expected(rule: Rule, who: Who) -> Expect {
         Rule::CallsStaff => matches!(who, CallsOfficer | CallsAdmin | NationalAdmin),
         Rule::CallsAdmin => matches!(who, CallsAdmin | NationalAdmin),
         Rule::Verifier => who == IdentityVerifier,
+        // Not even the national administrator: incident records are the
+        // security roles' alone.
+        Rule::Incidents => matches!(who, IncidentReporter | SecurityTeam | NationalSecurity),
+        Rule::Security => matches!(who, SecurityTeam | NationalSecurity),
     };
     match (fits, rule) {
         (true, _) => Expect::Allowed,
@@ -253,6 +267,12 @@ async fn callers(app: &TestApp) -> Vec<(Who, Caller)> {
         .await;
     app.staff("verifier@hmpps.test", Role::IdentityVerifier, &[])
         .await;
+    app.staff("reporter@hull.test", Role::IncidentReporter, &["hull"])
+        .await;
+    app.staff("security@hull.test", Role::SecurityTeam, &["hull"])
+        .await;
+    app.staff("security@hmpps.test", Role::NationalSecurity, &[])
+        .await;
     let mut anonymous = Caller::new(base);
     anonymous.learn_csrf("/sign-in").await;
     let mut out = vec![(Who::Anonymous, anonymous)];
@@ -267,6 +287,9 @@ async fn callers(app: &TestApp) -> Vec<(Who, Caller)> {
         (Who::CallsOfficer, "calls@hull.test", staff_password),
         (Who::CallsAdmin, "callsadmin@hull.test", staff_password),
         (Who::IdentityVerifier, "verifier@hmpps.test", staff_password),
+        (Who::IncidentReporter, "reporter@hull.test", staff_password),
+        (Who::SecurityTeam, "security@hull.test", staff_password),
+        (Who::NationalSecurity, "security@hmpps.test", staff_password),
     ] {
         out.push((
             who,
@@ -318,6 +341,8 @@ fn check_table(routes: &[Route]) {
         (Method::POST, "/calls/prisons/{establishment}/book"),
         (Method::GET, "/calls/rollout"),
         (Method::GET, "/calls/verification/{id}/{document}"),
+        (Method::GET, "/incidents/statistics.csv"),
+        (Method::POST, "/incidents/{id}/move/{action}"),
     ] {
         assert!(
             routes.iter().any(|r| r.method == method && r.path == path),
@@ -416,6 +441,9 @@ fn the_policy_stated_here_is_the_one_the_platform_applies() {
         Who::CallsOfficer => Some(user(Kind::Staff, Some(Role::CallsOfficer), None)),
         Who::CallsAdmin => Some(user(Kind::Staff, Some(Role::CallsAdmin), None)),
         Who::IdentityVerifier => Some(user(Kind::Staff, Some(Role::IdentityVerifier), None)),
+        Who::IncidentReporter => Some(user(Kind::Staff, Some(Role::IncidentReporter), None)),
+        Who::SecurityTeam => Some(user(Kind::Staff, Some(Role::SecurityTeam), None)),
+        Who::NationalSecurity => Some(user(Kind::Staff, Some(Role::NationalSecurity), None)),
     };
     let rules = [
         Rule::Public,
@@ -434,6 +462,8 @@ fn the_policy_stated_here_is_the_one_the_platform_applies() {
         Rule::CallsStaff,
         Rule::CallsAdmin,
         Rule::Verifier,
+        Rule::Incidents,
+        Rule::Security,
     ];
     for rule in rules {
         for who in EVERYONE {

@@ -4,6 +4,7 @@ mod analyse;
 mod calendar;
 mod datalab;
 mod face;
+mod incidents;
 mod link;
 mod matching;
 mod run;
@@ -47,6 +48,9 @@ enum Command {
     /// Faces in photos: are two photos of the same person?
     #[command(subcommand)]
     Face(face::Command),
+    /// Security incidents: statistics safe to publish, and generated data.
+    #[command(subcommand)]
+    Incidents(incidents::Command),
 }
 
 /// Runs a command; the exit code is the command's verdict (0 success, 1 a
@@ -61,5 +65,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Serve(args) => serve::run(args),
         Command::Face(cmd) => face::run(cmd),
+        Command::Incidents(cmd) => incidents::run(cmd),
     }
 }

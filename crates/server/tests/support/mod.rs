@@ -365,6 +365,7 @@ impl TestApp {
         let home = match role {
             Role::CallsOfficer | Role::CallsAdmin => "/calls/staff",
             Role::IdentityVerifier => "/calls/verification",
+            Role::IncidentReporter | Role::SecurityTeam | Role::NationalSecurity => "/incidents",
             _ => "/staff",
         };
         assert!(
