@@ -479,7 +479,16 @@ fn scheduled(
         let p = p.clone();
         async move { platform::events::sweep(&p.db, p.clock.now()).await }
     });
-    let mut jobs = vec![sessions, accounts, events];
+    let p = platform.clone();
+    // Hourly, so that the planner's statistics follow the data's growth.
+    let optimize = Job::new("platform.optimize", minutes(60), true, move || {
+        let p = p.clone();
+        async move {
+            p.db.optimize().await?;
+            Ok(0)
+        }
+    });
+    let mut jobs = vec![sessions, accounts, events, optimize];
     jobs.extend(visits::jobs(
         platform,
         minutes(config.retention_interval_minutes),
