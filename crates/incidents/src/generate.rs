@@ -10,7 +10,7 @@
 //! disclosure control exists for. Everything is drawn from one seeded
 //! generator, so a seed gives the same database every time.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use platform::db::Db;
 use platform::{Error, Result};
 use rand::{RngExt, SeedableRng};
@@ -369,9 +369,4 @@ async fn insert(db: &Db, rows: &[Row], versions: &[(&str, i64)]) -> Result<()> {
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// The year a time falls in.
-pub fn year_of(at: NaiveDateTime) -> i32 {
-    at.year()
 }

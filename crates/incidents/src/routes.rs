@@ -393,11 +393,7 @@ fn reportable(u: &SessionUser, names: &BTreeMap<String, String>) -> Vec<(String,
 
 async fn new_form(State(st): State<Incidents>, sess: Sess) -> Page {
     let u = require!(user(&sess));
-    let mut f = Fields::new();
-    if let Some(t) = None::<String> {
-        f.insert("type".into(), t);
-    }
-    new_page(&st, &sess, &u, &f, &Errors::default()).await
+    new_page(&st, &sess, &u, &Fields::new(), &Errors::default()).await
 }
 
 async fn new_page(
@@ -618,7 +614,7 @@ async fn show_page(
             (answers_list(&ty, &answers))
             @if editable { p class="govuk-body" { a class="govuk-link" href={ "/incidents/" (i.id) "/edit" } { "Change the answers" } } }
             h2 class="govuk-heading-m" id="people" { "People involved" }
-            (people_table(u, i, &people, editable, &c.csrf))
+            (people_table(i, &people, editable, &c.csrf))
             @if editable { (person_forms(&ty, i, &c.csrf, errors)) }
             @if !corrections.is_empty() {
                 h2 class="govuk-heading-m" { "Corrections asked for" }
@@ -697,14 +693,7 @@ fn answers_list(ty: &IncidentType, answers: &Answers) -> Markup {
     }
 }
 
-fn people_table(
-    u: &SessionUser,
-    i: &Incident,
-    people: &[report::Person],
-    editable: bool,
-    token: &str,
-) -> Markup {
-    let _ = u;
+fn people_table(i: &Incident, people: &[report::Person], editable: bool, token: &str) -> Markup {
     html! {
         @if people.is_empty() {
             p class="govuk-body" { "Nobody is named yet." }
@@ -1002,7 +991,7 @@ fn question(q: &types::Question, f: &Fields, errors: &Errors) -> Markup {
                         legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (legend) }
                         (ui::components::error_message(&name, error))
                         div class="govuk-checkboxes" data-module="govuk-checkboxes" id=(name) {
-                            @for (n, a) in q.answers.iter().enumerate() {
+                            @for a in &q.answers {
                                 @let id = format!("{name}-{}", a.code);
                                 div class="govuk-checkboxes__item" {
                                     input class="govuk-checkboxes__input" id=(id) name=(id) type="checkbox" value="yes"
@@ -1013,7 +1002,6 @@ fn question(q: &types::Question, f: &Fields, errors: &Errors) -> Markup {
                                 @if let Some(x) = extra(q, a, f, errors) {
                                     div class={ "govuk-checkboxes__conditional" @if field(f, &id) != "yes" { " govuk-checkboxes__conditional--hidden" } } id={ (id) "-conditional" } { (x) }
                                 }
-                                @if n == usize::MAX { "" }
                             }
                         }
                     }
@@ -1571,6 +1559,43 @@ fn period(
     (from, to)
 }
 
+/// A table of rows by quarter with a total column and an "all" row:
+/// `get(row, quarter)` with `None` for a total.
+fn quarter_table(
+    head: &str,
+    rows: &[(String, String)],
+    all: &str,
+    quarters: &[String],
+    get: impl Fn(Option<usize>, Option<usize>) -> datalab::tables::Cell,
+) -> Markup {
+    let labelled: Vec<(Option<usize>, &str)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (_, label))| (Some(i), label.as_str()))
+        .chain([(None, all)])
+        .collect();
+    html! {
+        div class="lifeline-table-scroll" {
+            table class="govuk-table" {
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { (head) }
+                    @for q in quarters { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (q) } }
+                    th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Total" }
+                } }
+                tbody class="govuk-table__body" {
+                    @for (row, label) in &labelled {
+                        tr class="govuk-table__row" {
+                            th scope="row" class="govuk-table__header" { (label) }
+                            @for qi in 0..quarters.len() { (cell(get(*row, Some(qi)))) }
+                            (cell(get(*row, None)))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn cell(c: datalab::tables::Cell) -> Markup {
     html! { td class="govuk-table__cell govuk-table__cell--numeric" { (c.to_string()) } }
 }
@@ -1656,51 +1681,9 @@ async fn statistics(
             h2 class="govuk-heading-m" { "By type" }
             (chart(&s))
             h2 class="govuk-heading-m" { "By quarter" }
-            div class="lifeline-table-scroll" {
-                table class="govuk-table" {
-                    thead class="govuk-table__head" { tr class="govuk-table__row" {
-                        th scope="col" class="govuk-table__header" { "Type" }
-                        @for q in &s.quarters { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (q) } }
-                        th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Total" }
-                    } }
-                    tbody class="govuk-table__body" {
-                        @for (t, (_, label)) in s.types.iter().enumerate() {
-                            tr class="govuk-table__row" {
-                                th scope="row" class="govuk-table__header" { (label) }
-                                @for qi in 0..s.quarters.len() { (cell(s.table.get(&[None, Some(t), Some(qi)]))) }
-                                (cell(s.table.get(&[None, Some(t), None])))
-                            }
-                        }
-                        tr class="govuk-table__row" {
-                            th scope="row" class="govuk-table__header" { "All types" }
-                            @for qi in 0..s.quarters.len() { (cell(s.table.get(&[None, None, Some(qi)]))) }
-                            (cell(s.table.get(&[None, None, None])))
-                        }
-                    }
-                }
-            }
+            (quarter_table("Type", &s.types, "All types", &s.quarters, |t, q| s.table.get(&[None, t, q])))
             h2 class="govuk-heading-m" { "Social media misuse by platform (national)" }
-            table class="govuk-table" {
-                thead class="govuk-table__head" { tr class="govuk-table__row" {
-                    th scope="col" class="govuk-table__header" { "Platform" }
-                    @for q in &s.quarters { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (q) } }
-                    th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Total" }
-                } }
-                tbody class="govuk-table__body" {
-                    @for (p, (_, label)) in s.platforms.iter().enumerate() {
-                        tr class="govuk-table__row" {
-                            th scope="row" class="govuk-table__header" { (label) }
-                            @for qi in 0..s.quarters.len() { (cell(s.by_platform.get(&[Some(p), Some(qi)]))) }
-                            (cell(s.by_platform.get(&[Some(p), None])))
-                        }
-                    }
-                    tr class="govuk-table__row" {
-                        th scope="row" class="govuk-table__header" { "All platforms" }
-                        @for qi in 0..s.quarters.len() { (cell(s.by_platform.get(&[None, Some(qi)]))) }
-                        (cell(s.by_platform.get(&[None, None])))
-                    }
-                }
-            }
+            (quarter_table("Platform", &s.platforms, "All platforms", &s.quarters, |p, q| s.by_platform.get(&[p, q])))
             h2 class="govuk-heading-m" { "By establishment" }
             div class="lifeline-table-scroll" {
                 table class="govuk-table govuk-body-s" {

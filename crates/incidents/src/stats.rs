@@ -17,7 +17,7 @@
 //! duplicates and those found not reportable.
 
 use chrono::{Datelike, NaiveDate};
-use datalab::tables::{self, Cell, Protected};
+use datalab::tables::{self, Protected};
 use platform::db::Db;
 use platform::{Error, Result};
 
@@ -291,11 +291,6 @@ pub async fn set_population(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// A shown count, or `[c]`.
-pub fn show(cell: Cell) -> String {
-    cell.to_string()
 }
 
 /// How many establishments the registry holds.
