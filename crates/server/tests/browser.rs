@@ -1675,6 +1675,13 @@ async fn a_social_media_incident_is_reported_sent_back_resubmitted_and_closed_in
     assert!(page.contains("[c]"), "one report is a small count");
     assert!(!page.contains("Live video from a cell"));
     shot(&b, "incidents-04-statistics").await;
+    b.execute(
+        "Array.from(document.querySelectorAll('h2')).find(h => h.textContent === 'By quarter').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&b, "incidents-05-by-quarter").await;
     b.close().await.unwrap();
     app.stop().await;
 }
