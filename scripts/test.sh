@@ -63,6 +63,13 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# The redaction tests cross-check their output with poppler's pdftotext, an
+# extractor written by other people than ours.
+if ! command -v pdftotext >/dev/null 2>&1; then
+  log "installing poppler-utils"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+fi
+
 log "tests"
 # cargo's last line is often a doc-test run with nothing in it; end with the
 # total over every test binary so the closing line says what really ran.
