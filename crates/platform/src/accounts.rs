@@ -84,6 +84,21 @@ pub enum Role {
     /// Security incidents: headquarters security, who see every
     /// establishment's reports and publish the statistics.
     NationalSecurity,
+    /// FOI: the central FOI team, who log requests, assign them to
+    /// business units, run internal reviews and appeals, and see every
+    /// case and the statistics.
+    FoiManager,
+    /// FOI: a business unit's responder, who accepts and drafts the
+    /// answers of the units they belong to (the units are the FOI
+    /// system's).
+    FoiResponder,
+    /// FOI: the disclosure team, who clear flagged responses and may flag
+    /// any case.
+    FoiDisclosure,
+    /// FOI: the press office, who clear cases flagged for full approval.
+    FoiPress,
+    /// FOI: the private office, who clear cases flagged for full approval.
+    FoiPrivateOffice,
 }
 
 impl Role {
@@ -102,6 +117,11 @@ impl Role {
             Role::IncidentReporter => "incident_reporter",
             Role::SecurityTeam => "security_team",
             Role::NationalSecurity => "national_security",
+            Role::FoiManager => "foi_manager",
+            Role::FoiResponder => "foi_responder",
+            Role::FoiDisclosure => "foi_disclosure",
+            Role::FoiPress => "foi_press",
+            Role::FoiPrivateOffice => "foi_private_office",
         }
     }
 
@@ -116,7 +136,12 @@ impl Role {
             | Role::IdentityVerifier
             | Role::IncidentReporter
             | Role::SecurityTeam
-            | Role::NationalSecurity => Kind::Staff,
+            | Role::NationalSecurity
+            | Role::FoiManager
+            | Role::FoiResponder
+            | Role::FoiDisclosure
+            | Role::FoiPress
+            | Role::FoiPrivateOffice => Kind::Staff,
             Role::Provider | Role::Analyst | Role::AssetOwner => Kind::DataLab,
         }
     }
@@ -136,12 +161,17 @@ impl Role {
             "incident_reporter" => Some(Role::IncidentReporter),
             "security_team" => Some(Role::SecurityTeam),
             "national_security" => Some(Role::NationalSecurity),
+            "foi_manager" => Some(Role::FoiManager),
+            "foi_responder" => Some(Role::FoiResponder),
+            "foi_disclosure" => Some(Role::FoiDisclosure),
+            "foi_press" => Some(Role::FoiPress),
+            "foi_private_office" => Some(Role::FoiPrivateOffice),
             _ => None,
         }
     }
 
     /// Every role, in the order the accounts page offers them.
-    pub const ALL: [Role; 12] = [
+    pub const ALL: [Role; 17] = [
         Role::BookingStaff,
         Role::EstablishmentAdmin,
         Role::CallsOfficer,
@@ -150,6 +180,11 @@ impl Role {
         Role::IncidentReporter,
         Role::SecurityTeam,
         Role::NationalSecurity,
+        Role::FoiManager,
+        Role::FoiResponder,
+        Role::FoiDisclosure,
+        Role::FoiPress,
+        Role::FoiPrivateOffice,
         Role::NationalAdmin,
         Role::Provider,
         Role::Analyst,
@@ -165,6 +200,11 @@ impl Role {
             Role::Provider | Role::Analyst | Role::AssetOwner => "lab",
             Role::CallsOfficer | Role::CallsAdmin | Role::IdentityVerifier => "calls",
             Role::IncidentReporter | Role::SecurityTeam | Role::NationalSecurity => "incidents",
+            Role::FoiManager
+            | Role::FoiResponder
+            | Role::FoiDisclosure
+            | Role::FoiPress
+            | Role::FoiPrivateOffice => "foi",
         }
     }
 
@@ -182,7 +222,12 @@ impl Role {
             | Role::Analyst
             | Role::AssetOwner
             | Role::IdentityVerifier
-            | Role::NationalSecurity => "national",
+            | Role::NationalSecurity
+            | Role::FoiManager
+            | Role::FoiResponder
+            | Role::FoiDisclosure
+            | Role::FoiPress
+            | Role::FoiPrivateOffice => "national",
         }
     }
 
@@ -201,6 +246,11 @@ impl Role {
             Role::IncidentReporter => "Incident reporting officer",
             Role::SecurityTeam => "Security team (data warden)",
             Role::NationalSecurity => "National security",
+            Role::FoiManager => "FOI case manager",
+            Role::FoiResponder => "FOI responder",
+            Role::FoiDisclosure => "FOI disclosure team",
+            Role::FoiPress => "Press office (FOI clearance)",
+            Role::FoiPrivateOffice => "Private office (FOI clearance)",
         }
     }
 }

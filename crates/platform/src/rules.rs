@@ -75,6 +75,12 @@ pub enum Rule {
     /// An establishment's security team or national security: the review
     /// queue, investigations and statistics.
     Security,
+    /// Any role of the FOI system (case manager, responder, disclosure
+    /// team, press office, private office). Which cases is the handler's.
+    Foi,
+    /// The FOI case manager or the disclosure team: intake, assignment,
+    /// reviews, appeals and the statistics.
+    FoiManager,
 }
 
 /// What happens to a request under a rule.
@@ -124,6 +130,8 @@ pub fn check(rule: Rule, user: Option<&SessionUser>) -> Decision {
         Rule::Verifier => u.is_verifier(),
         Rule::Incidents => u.is_incidents_staff(),
         Rule::Security => u.is_security(),
+        Rule::Foi => u.is_foi_staff(),
+        Rule::FoiManager => u.is_foi_manager(),
     };
     match (fits, rule) {
         (true, _) => Decision::Allowed,

@@ -109,6 +109,22 @@ impl SessionUser {
                 }))
     }
 
+    /// Whether they hold any role of the FOI system.
+    pub fn is_foi_staff(&self) -> bool {
+        self.is_staff()
+            && (self.has(Role::FoiManager)
+                || self.has(Role::FoiResponder)
+                || self.has(Role::FoiDisclosure)
+                || self.has(Role::FoiPress)
+                || self.has(Role::FoiPrivateOffice))
+    }
+
+    /// Whether they see every FOI case, its requester and the statistics:
+    /// the central FOI team and the disclosure team.
+    pub fn is_foi_manager(&self) -> bool {
+        self.is_staff() && (self.has(Role::FoiManager) || self.has(Role::FoiDisclosure))
+    }
+
     /// Whether they hold any role of the security incidents system.
     pub fn is_incidents_staff(&self) -> bool {
         self.is_staff()

@@ -92,6 +92,7 @@ impl App {
             Arc::new(visits::Menu) as Arc<dyn Navigation>,
             Arc::new(calls::Menu::new(&config.calls)),
             Arc::new(incidents::Menu),
+            Arc::new(foi::Menu),
             Arc::new(lab::Menu),
         ]);
         platform.set_subject_access(vec![
@@ -99,10 +100,12 @@ impl App {
                 as Arc<dyn platform::subject_access::SubjectAccess>,
             Arc::new(calls::subject_access::Part),
             Arc::new(incidents::subject_access::Part),
+            Arc::new(foi::subject_access::Part),
             Arc::new(lab::subject_access::Part),
         ]);
         let calls = calls::Calls::new(platform.clone(), config.calls.clone(), &config.data_dir)?;
         let incidents = incidents::Incidents::new(platform.clone(), config.incidents.clone());
+        let foi = foi::Foi::new(platform.clone(), config.foi.clone());
         let media = media::MediaServer::start(config.media.clone())
             .map_err(|e| Error::Config(e.to_string()))?;
         // A node is its host and media port: the same after a restart, and
@@ -139,11 +142,11 @@ impl App {
         ))];
         jobs.extend(platform::jobs::spawn(
             db.clone(),
-            scheduled(&platform, &lab, &calls, &incidents, &config),
+            scheduled(&platform, &lab, &calls, &incidents, &foi, &config),
             rx.clone(),
         ));
         jobs.push(tokio::spawn(timeline_from_media(db.clone(), media_events)));
-        let (service, routes) = router(&platform, &lab, &calls, &incidents);
+        let (service, routes) = router(&platform, &lab, &calls, &incidents, &foi);
         let router = service.layer(DefaultBodyLimit::max(64 * 1024)).layer(
             axum::middleware::from_fn_with_state(
                 platform.config.secure_cookies(),
@@ -198,6 +201,7 @@ pub async fn open_database(
             lab::MIGRATIONS,
             calls::MIGRATIONS,
             incidents::MIGRATIONS,
+            foi::MIGRATIONS,
         ],
     )
     .await?;
@@ -208,6 +212,7 @@ pub async fn open_database(
     visits::establishments::seed(&db).await?;
     calls::seed(&db).await?;
     incidents::seed(&db).await?;
+    foi::seed(&db).await?;
     Ok(db)
 }
 
@@ -450,6 +455,7 @@ fn scheduled(
     lab: &lab::Lab,
     calls: &calls::Calls,
     incidents: &incidents::Incidents,
+    foi: &foi::Foi,
     config: &Config,
 ) -> Vec<platform::jobs::Job> {
     use platform::jobs::Job;
@@ -501,6 +507,7 @@ fn scheduled(
         incidents,
         minutes(config.retention_interval_minutes),
     ));
+    jobs.extend(foi::jobs(foi, minutes(config.retention_interval_minutes)));
     jobs.extend(lab::jobs(&platform.db, lab));
     jobs
 }
@@ -514,6 +521,7 @@ fn router(
     lab: &lab::Lab,
     calls: &calls::Calls,
     incidents: &incidents::Incidents,
+    foi: &foi::Foi,
 ) -> (Router, Vec<Route>) {
     let (pages, mut table) = Routes::new()
         .merge(crate::routes::router(platform.clone()))
@@ -521,6 +529,7 @@ fn router(
         .merge(lab::router(platform.clone(), lab.clone()))
         .merge(calls::router(calls.clone()))
         .merge(incidents::router(incidents.clone()))
+        .merge(foi::router(foi.clone()))
         .into_parts();
     let pages = pages.layer(axum::middleware::from_fn_with_state(
         platform.clone(),

@@ -65,6 +65,8 @@ pub struct Config {
     pub calls: calls::Config,
     /// Security incidents.
     pub incidents: incidents::Config,
+    /// Freedom of Information requests.
+    pub foi: foi::Config,
     /// The media server live calls go through: its one UDP address
     /// (`bind`, 127.0.0.1:50000 by default), and the address to give
     /// browsers when that is not it (`public_ip`).
@@ -97,6 +99,7 @@ impl Default for Config {
             datalab: lab::Config::default(),
             calls: calls::Config::default(),
             incidents: incidents::Config::default(),
+            foi: foi::Config::default(),
             media: media::Config::default(),
             node: None,
         }

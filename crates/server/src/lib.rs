@@ -22,4 +22,4 @@ pub use platform::{Db, Error, Result, accounts, audit, outbox};
 
 /// The rooms as the server composes them (tests and tools reach them
 /// here).
-pub use {incidents, lab as datalab, visits};
+pub use {foi, incidents, lab as datalab, visits};

@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// The systems: one crate each, never importing one another.
-const SYSTEMS: &[&str] = &["visits", "lab", "calls", "incidents"];
+const SYSTEMS: &[&str] = &["visits", "lab", "calls", "incidents", "foi"];
 /// The shared core.
 const CORE: &[&str] = &["platform", "ui"];
 /// Pure engines: no database, no HTTP.
-const ENGINES: &[&str] = &["calendar", "datalab", "face", "media"];
+const ENGINES: &[&str] = &["calendar", "datalab", "face", "media", "redact"];
 /// The service and the binary that compose them.
 const TOP: &[&str] = &["server", "lifeline"];
 

@@ -33,9 +33,14 @@ enum Who {
     IncidentReporter,
     SecurityTeam,
     NationalSecurity,
+    FoiManager,
+    FoiResponder,
+    FoiDisclosure,
+    FoiPress,
+    FoiPrivateOffice,
 }
 
-const EVERYONE: [Who; 14] = [
+const EVERYONE: [Who; 19] = [
     Who::Anonymous,
     Who::Visitor,
     Who::BookingStaff,
@@ -50,6 +55,11 @@ const EVERYONE: [Who; 14] = [
     Who::IncidentReporter,
     Who::SecurityTeam,
     Who::NationalSecurity,
+    Who::FoiManager,
+    Who::FoiResponder,
+    Who::FoiDisclosure,
+    Who::FoiPress,
+    Who::FoiPrivateOffice,
 ];
 
 impl Who {
@@ -63,6 +73,11 @@ impl Who {
             Who::CallsOfficer | Who::CallsAdmin => "/calls/staff",
             Who::IdentityVerifier => "/calls/verification",
             Who::IncidentReporter | Who::SecurityTeam | Who::NationalSecurity => "/incidents",
+            Who::FoiManager
+            | Who::FoiResponder
+            | Who::FoiDisclosure
+            | Who::FoiPress
+            | Who::FoiPrivateOffice => "/foi",
         }
     }
 }
@@ -103,6 +118,11 @@ fn expected(rule: Rule, who: Who) -> Expect {
                 | IncidentReporter
                 | SecurityTeam
                 | NationalSecurity
+                | FoiManager
+                | FoiResponder
+                | FoiDisclosure
+                | FoiPress
+                | FoiPrivateOffice
         ),
         Rule::VisitsStaff => matches!(who, BookingStaff | EstablishmentAdmin | NationalAdmin),
         Rule::EstablishmentStaff => matches!(
@@ -122,6 +142,12 @@ fn expected(rule: Rule, who: Who) -> Expect {
         // security roles' alone.
         Rule::Incidents => matches!(who, IncidentReporter | SecurityTeam | NationalSecurity),
         Rule::Security => matches!(who, SecurityTeam | NationalSecurity),
+        // FOI cases are the FOI roles' alone, the administrator's neither.
+        Rule::Foi => matches!(
+            who,
+            FoiManager | FoiResponder | FoiDisclosure | FoiPress | FoiPrivateOffice
+        ),
+        Rule::FoiManager => matches!(who, FoiManager | FoiDisclosure),
     };
     match (fits, rule) {
         (true, _) => Expect::Allowed,
@@ -273,6 +299,15 @@ async fn callers(app: &TestApp) -> Vec<(Who, Caller)> {
         .await;
     app.staff("security@hmpps.test", Role::NationalSecurity, &[])
         .await;
+    for (email, role) in [
+        ("foi@moj.test", Role::FoiManager),
+        ("responder@moj.test", Role::FoiResponder),
+        ("disclosure@moj.test", Role::FoiDisclosure),
+        ("press@moj.test", Role::FoiPress),
+        ("private@moj.test", Role::FoiPrivateOffice),
+    ] {
+        app.staff(email, role, &[]).await;
+    }
     let mut anonymous = Caller::new(base);
     anonymous.learn_csrf("/sign-in").await;
     let mut out = vec![(Who::Anonymous, anonymous)];
@@ -290,6 +325,11 @@ async fn callers(app: &TestApp) -> Vec<(Who, Caller)> {
         (Who::IncidentReporter, "reporter@hull.test", staff_password),
         (Who::SecurityTeam, "security@hull.test", staff_password),
         (Who::NationalSecurity, "security@hmpps.test", staff_password),
+        (Who::FoiManager, "foi@moj.test", staff_password),
+        (Who::FoiResponder, "responder@moj.test", staff_password),
+        (Who::FoiDisclosure, "disclosure@moj.test", staff_password),
+        (Who::FoiPress, "press@moj.test", staff_password),
+        (Who::FoiPrivateOffice, "private@moj.test", staff_password),
     ] {
         out.push((
             who,
@@ -343,6 +383,9 @@ fn check_table(routes: &[Route]) {
         (Method::GET, "/calls/verification/{id}/{document}"),
         (Method::GET, "/incidents/statistics.csv"),
         (Method::POST, "/incidents/{id}/move/{action}"),
+        (Method::POST, "/foi/request"),
+        (Method::GET, "/foi/cases/{id}/letter.pdf"),
+        (Method::POST, "/foi/cases/{id}/attachments"),
     ] {
         assert!(
             routes.iter().any(|r| r.method == method && r.path == path),
@@ -444,6 +487,11 @@ fn the_policy_stated_here_is_the_one_the_platform_applies() {
         Who::IncidentReporter => Some(user(Kind::Staff, Some(Role::IncidentReporter), None)),
         Who::SecurityTeam => Some(user(Kind::Staff, Some(Role::SecurityTeam), None)),
         Who::NationalSecurity => Some(user(Kind::Staff, Some(Role::NationalSecurity), None)),
+        Who::FoiManager => Some(user(Kind::Staff, Some(Role::FoiManager), None)),
+        Who::FoiResponder => Some(user(Kind::Staff, Some(Role::FoiResponder), None)),
+        Who::FoiDisclosure => Some(user(Kind::Staff, Some(Role::FoiDisclosure), None)),
+        Who::FoiPress => Some(user(Kind::Staff, Some(Role::FoiPress), None)),
+        Who::FoiPrivateOffice => Some(user(Kind::Staff, Some(Role::FoiPrivateOffice), None)),
     };
     let rules = [
         Rule::Public,
@@ -464,6 +512,8 @@ fn the_policy_stated_here_is_the_one_the_platform_applies() {
         Rule::Verifier,
         Rule::Incidents,
         Rule::Security,
+        Rule::Foi,
+        Rule::FoiManager,
     ];
     for rule in rules {
         for who in EVERYONE {

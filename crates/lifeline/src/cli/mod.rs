@@ -4,6 +4,7 @@ mod analyse;
 mod calendar;
 mod datalab;
 mod face;
+mod foi;
 mod incidents;
 mod link;
 mod matching;
@@ -51,6 +52,10 @@ enum Command {
     /// Security incidents: statistics safe to publish, and generated data.
     #[command(subcommand)]
     Incidents(incidents::Command),
+    /// Freedom of Information requests: the statutory clock, and generated
+    /// cases.
+    #[command(subcommand)]
+    Foi(foi::Command),
 }
 
 /// Runs a command; the exit code is the command's verdict (0 success, 1 a
@@ -66,5 +71,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args),
         Command::Face(cmd) => face::run(cmd),
         Command::Incidents(cmd) => incidents::run(cmd),
+        Command::Foi(cmd) => foi::run(cmd),
     }
 }

@@ -366,6 +366,11 @@ impl TestApp {
             Role::CallsOfficer | Role::CallsAdmin => "/calls/staff",
             Role::IdentityVerifier => "/calls/verification",
             Role::IncidentReporter | Role::SecurityTeam | Role::NationalSecurity => "/incidents",
+            Role::FoiManager
+            | Role::FoiResponder
+            | Role::FoiDisclosure
+            | Role::FoiPress
+            | Role::FoiPrivateOffice => "/foi",
             _ => "/staff",
         };
         assert!(
