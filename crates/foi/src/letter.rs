@@ -68,9 +68,9 @@ impl Part {
 enum Block {
     Heading(String),
     SubHeading(String),
-    Para(String, Option<Part>),
+    Para(String, &'static [Part]),
     Quote(String),
-    Bullets(Vec<String>, Option<Part>),
+    Bullets(Vec<String>, &'static [Part]),
     Table(Vec<(String, String)>),
 }
 
@@ -111,8 +111,10 @@ pub fn required_parts(c: &Case, d: &Decision) -> Vec<Part> {
 pub fn missing_parts(c: &Case, d: &Decision, l: &Letter) -> Vec<Part> {
     let has = |p: Part| {
         l.blocks.iter().any(|b| match b {
-            Block::Para(t, Some(q)) => *q == p && !t.trim().is_empty(),
-            Block::Bullets(items, Some(q)) => *q == p && items.iter().any(|i| !i.trim().is_empty()),
+            Block::Para(t, parts) => parts.contains(&p) && !t.trim().is_empty(),
+            Block::Bullets(items, parts) => {
+                parts.contains(&p) && items.iter().any(|i| !i.trim().is_empty())
+            }
             _ => false,
         })
     };
@@ -144,12 +146,12 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                 "Thank you for your email of {} asking for an internal review of our response to your request. You said:",
                 long(c.received_on)
             ),
-            None,
+            &[],
         ));
         b.push(Block::Quote(c.request.clone()));
         b.push(Block::Para(
             "An internal review is carried out by someone who was not involved in the original response. They have looked again at the request, the information held and how the response was handled.".into(),
-            None,
+            &[],
         ));
         let outcome = d
             .review_outcome
@@ -160,11 +162,11 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
         b.push(Block::SubHeading(format!(
             "Outcome of the review: {outcome}"
         )));
-        push_paragraphs(&mut b, &d.explanation, None);
+        push_paragraphs(&mut b, &d.explanation, &[]);
         b.push(Block::SubHeading("Your right to complain".into()));
         b.push(Block::Para(
             "If you are not satisfied with this review, you may apply to the Information Commissioner for a decision on whether your request has been dealt with according to the Act (section 50 of the FOIA). You can contact the Information Commissioner's Office (ICO) at https://ico.org.uk/make-a-complaint or at Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF.".into(),
-            Some(Part::Commissioner),
+            &[Part::Commissioner],
         ));
         return finish(c, sender, date, anonymous, b);
     }
@@ -173,7 +175,7 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
             "Thank you for your request dated {} in which you asked for the following information from the {org} ({short}):",
             long(c.received_on)
         ),
-        None,
+        &[],
     ));
     b.push(Block::Quote(c.request.clone()));
     if let Some(asked) = c.clarified_on {
@@ -182,12 +184,12 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                 "You clarified your request on {}, and we have answered it as clarified.",
                 long(asked)
             ),
-            None,
+            &[],
         ));
     }
     b.push(Block::Para(
         "Your request has been handled under the FOIA.".into(),
-        None,
+        &[],
     ));
     let outcome = d.outcome;
     if d.ncnd {
@@ -195,17 +197,17 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
             format!(
                 "The {short} can neither confirm nor deny whether it holds the information you requested."
             ),
-            Some(Part::StatesRefusal),
+            &[Part::StatesRefusal],
         ));
     } else {
         match outcome {
             Some(Outcome::NotHeld) => b.push(Block::Para(
                 format!("I can confirm that the {short} does not hold the information you have requested."),
-                None,
+                &[],
             )),
             Some(_) if d.reason.is_none() => b.push(Block::Para(
                 format!("I can confirm that the {short} holds the information that you have requested."),
-                None,
+                &[],
             )),
             _ => {}
         }
@@ -219,7 +221,7 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                     sender.cost_limit_pence / 100,
                     pence / 100
                 ),
-                Some(Part::StatesRefusal),
+                &[Part::StatesRefusal],
             ));
             b.push(Block::Table(
                 d.costs
@@ -241,15 +243,15 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                 r.section(),
                 if r == Reason::Vexatious { "vexatious" } else { "identical or substantially similar to one it has already answered, unless a reasonable interval has passed" }
             ),
-            Some(Part::StatesRefusal),
+            &[Part::StatesRefusal],
         )),
         (_, Some(Reason::NoClarification)) => b.push(Block::Para(
             "We asked you to clarify your request and have not had a reply. Under section 1(3) of the FOIA we do not have to comply with the request until we have the information we asked for. If you still want the information, please reply with the clarification and we will treat it as a new request.".into(),
-            Some(Part::StatesRefusal),
+            &[Part::StatesRefusal],
         )),
         _ => {}
     }
-    push_paragraphs(&mut b, &d.explanation, None);
+    push_paragraphs(&mut b, &d.explanation, &[]);
     if !d.exemptions.is_empty() {
         let withheld = if outcome == Some(Outcome::PartGranted) {
             "some of the information is exempt from disclosure"
@@ -280,29 +282,20 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                 "However, {withheld} under {} of the FOIA{because}.",
                 and_list(&sections)
             ),
-            Some(Part::StatesRefusal),
+            &[Part::StatesRefusal],
         ));
-        b.push(Block::Bullets(
-            d.exemptions
-                .iter()
-                .filter_map(|a| {
-                    exemptions::find(&a.code).map(|e| {
-                        format!(
-                            "{} ({}): {}",
-                            capital(e.section),
-                            e.title,
-                            a.explanation.trim()
-                        )
-                    })
-                })
-                .collect(),
-            Some(Part::NamesExemption),
-        ));
+        // One paragraph an exemption: which it is and why it applies
+        // (s.17(1)(b) and (c)).
         for a in &d.exemptions {
             if let Some(e) = exemptions::find(&a.code) {
                 b.push(Block::Para(
-                    format!("Why {} applies: {}", e.section, a.explanation.trim()),
-                    Some(Part::SaysWhy),
+                    format!(
+                        "{} ({}): {}",
+                        capital(e.section),
+                        e.title,
+                        a.explanation.trim()
+                    ),
+                    &[Part::NamesExemption, Part::SaysWhy],
                 ));
             }
         }
@@ -316,7 +309,7 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                         "{} is an absolute exemption, which means there is no need to consider whether the public interest favours disclosure.",
                         capital(e.section)
                     ),
-                    None,
+                    &[],
                 ));
             }
         }
@@ -332,7 +325,7 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                     capital(&and_list(&names)),
                     if names.len() == 1 { "is" } else { "are each" }
                 ),
-                None,
+                &[],
             ));
             let pending = c.extension_days > 0
                 && qualified
@@ -344,7 +337,7 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                         "We have not yet reached a decision on where the balance of the public interest lies. We need more time to consider it, and expect to tell you our decision by {}.",
                         c.due_on.map(long).unwrap_or_default()
                     ),
-                    Some(Part::PublicInterest),
+                    &[Part::PublicInterest],
                 ));
             }
             for a in qualified {
@@ -358,26 +351,20 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                 b.push(Block::SubHeading(format!(
                     "Public interest considerations favouring disclosure{title}"
                 )));
-                b.push(Block::Bullets(a.for_disclosure.clone(), None));
+                b.push(Block::Bullets(a.for_disclosure.clone(), &[]));
                 b.push(Block::SubHeading(format!(
                     "Public interest considerations favouring withholding the information{title}"
                 )));
-                b.push(Block::Bullets(
-                    a.against.clone(),
-                    Some(Part::PublicInterest),
-                ));
+                b.push(Block::Bullets(a.against.clone(), &[Part::PublicInterest]));
                 if let Some(bal) = a.balance.as_deref().filter(|s| !s.trim().is_empty()) {
-                    b.push(Block::Para(
-                        bal.trim().to_owned(),
-                        Some(Part::PublicInterest),
-                    ));
+                    b.push(Block::Para(bal.trim().to_owned(), &[Part::PublicInterest]));
                 }
             }
         }
     }
     if !d.advice.trim().is_empty() {
         b.push(Block::SubHeading("Advice and assistance".into()));
-        push_paragraphs(&mut b, &d.advice, None);
+        push_paragraphs(&mut b, &d.advice, &[]);
     }
     b.push(Block::SubHeading("Appeal Rights".into()));
     let review_by = date + Months::new(2);
@@ -386,18 +373,18 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
             "If you are not satisfied with this response you have the right to request an internal review by responding in writing to one of the addresses below within two months of the date of this response, that is by {}.",
             long(review_by)
         ),
-        Some(Part::Complaints),
+        &[Part::Complaints],
     ));
     b.push(Block::Para(
         format!(
             "{} | {}, {}",
             sender.email, sender.team, sender.organisation
         ),
-        None,
+        &[],
     ));
     b.push(Block::Para(
         "You do have the right to ask the Information Commissioner's Office (ICO) to investigate any aspect of your complaint (section 50 of the FOIA). However, please note that the ICO is likely to expect internal complaints procedures to have been exhausted before beginning their investigation. You can contact the ICO at https://ico.org.uk/make-a-complaint or at Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF.".into(),
-        Some(Part::Commissioner),
+        &[Part::Commissioner],
     ));
     finish(c, sender, date, anonymous, b)
 }
@@ -440,9 +427,9 @@ fn finish(
     }
 }
 
-fn push_paragraphs(b: &mut Vec<Block>, text: &str, part: Option<Part>) {
+fn push_paragraphs(b: &mut Vec<Block>, text: &str, parts: &'static [Part]) {
     for p in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-        b.push(Block::Para(p.to_owned(), part));
+        b.push(Block::Para(p.to_owned(), parts));
     }
 }
 

@@ -26,6 +26,7 @@
 //! audited, and [`retention`] empties them three years after a case
 //! closes, leaving the anonymised case for the statistics and the log.
 
+pub mod attachments;
 pub mod cases;
 pub mod clock;
 pub mod exemptions;

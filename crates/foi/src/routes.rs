@@ -27,6 +27,7 @@ use ui::forms::{self, Errors, Fields, get as field};
 use ui::{Input, button, csrf, input, summary_list};
 
 use crate::Foi;
+use crate::attachments;
 use crate::cases::{self, Applied, Case, ClockChange, Decision, Kind, NewCase};
 use crate::clock::Clock;
 use crate::exemptions::{self, ACTIVITIES, EXEMPTIONS, Outcome, Reason};
@@ -75,6 +76,7 @@ pub fn router(foi: Foi) -> Routes {
         .post("/foi/cases/{id}/appeal", Manager, appeal_post)
         .post("/foi/cases/{id}/ico-decision", Manager, ico_post)
         .post("/foi/cases/{id}/publish", Manager, publish_post)
+        .post("/foi/cases/{id}/release", Any, release_post)
         .merge(
             Routes::new()
                 .post("/foi/cases/{id}/attachments", Any, attachment_post)
@@ -178,6 +180,15 @@ fn status_tag(c: &Case, today: NaiveDate) -> Markup {
     if c.overdue(today) {
         return ui::tag("govuk-tag--red", "Overdue");
     }
+    // The internal deadlines: nobody has taken it by the escalation day, or
+    // the draft is late for clearance.
+    let waiting = matches!(c.status, Status::Unassigned | Status::AwaitingResponder);
+    if waiting && c.escalation_on.is_some_and(|d| today > d) {
+        return ui::tag("govuk-tag--orange", "Escalated: not yet accepted");
+    }
+    if c.status == Status::Drafting && c.draft_due_on.is_some_and(|d| today > d) {
+        return ui::tag("govuk-tag--orange", "Draft overdue");
+    }
     let colour = match c.status {
         Status::Unassigned | Status::AwaitingResponder => "govuk-tag--grey",
         Status::Drafting => "govuk-tag--blue",
@@ -188,6 +199,13 @@ fn status_tag(c: &Case, today: NaiveDate) -> Markup {
         Status::Closed => "govuk-tag--green",
     };
     ui::tag(colour, c.status.label())
+}
+
+fn review_label(outcome: Option<&str>) -> Option<&'static str> {
+    cases::REVIEW_OUTCOMES
+        .iter()
+        .find(|(k, _)| Some(*k) == outcome)
+        .map(|(_, v)| *v)
 }
 
 fn long(d: NaiveDate) -> String {
@@ -237,6 +255,7 @@ fn request_page(st: &Foi, sess: &Sess, fields: &Fields, errors: &Errors) -> Resp
                 h1 class="govuk-heading-l" { "Ask for information" }
                 p class="govuk-body" { "You can ask the " (st.config().organisation) " for any recorded information it holds, under the Freedom of Information Act 2000. We must reply within 20 working days." }
                 p class="govuk-body" { "Do not use this form to ask for information about yourself: ask for a copy of your personal data instead." }
+                p class="govuk-body" { "Before you ask, " a class="govuk-link" href="/foi/disclosure-log" { "search the responses we have already published" } ". Unhappy with a response you had? " a class="govuk-link" href="/foi/review" { "Ask for an internal review" } "." }
                 form method="post" action="/foi/request" novalidate {
                     (csrf(&sess.csrf()))
                     input type="hidden" name="token" value=(token);
@@ -345,6 +364,7 @@ async fn request_received(State(st): State<Foi>, sess: Sess, Path(number): Path<
                 p class="govuk-body" { "We will reply by " strong { (c.due_on.map(long).unwrap_or_default()) } ", 20 working days after we received your request." }
                 p class="govuk-body" { "If we need to know more to find the information, or if a fee applies, we will write to you and the 20 days will pause." }
                 p class="govuk-body" { a class="govuk-link" href="/foi/disclosure-log" { "See responses we have published" } }
+                p class="govuk-body" { "If you are unhappy with our answer when it comes, you can " a class="govuk-link" href="/foi/review" { "ask for an internal review" } "." }
             } }
         },
     ))
@@ -531,18 +551,6 @@ fn letter_in_page(l: &letter::Letter) -> Markup {
     }
 }
 
-async fn attachments(
-    st: &Foi,
-    id: &str,
-) -> platform::Result<Vec<(String, String, String, i64, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT id, name, media_type, redactions, source FROM foi_attachments WHERE case_id = $1 ORDER BY created_at, id",
-    )
-    .bind(id)
-    .fetch_all(st.db.pool())
-    .await?)
-}
-
 async fn log_show(State(st): State<Foi>, sess: Sess, Path(number): Path<String>) -> Page {
     let c = published(&st, &number).await?;
     let d = cases::decision(&st.db, &c).await?;
@@ -553,7 +561,7 @@ async fn log_show(State(st): State<Foi>, sess: Sess, Path(number): Path<String>)
         c.sent_on.unwrap_or(c.received_on),
         true,
     );
-    let files = attachments(&st, &c.id).await?;
+    let files = attachments::list(&st.db, &c.id).await?;
     let ctx = sess.ctx(&st).in_service(SERVICE, "/foi/disclosure-log");
     Ok(ctx.page(
         &format!("Response {}", c.number),
@@ -571,8 +579,8 @@ async fn log_show(State(st): State<Foi>, sess: Sess, Path(number): Path<String>)
             @if !files.is_empty() {
                 h2 class="govuk-heading-m" { "Information released" }
                 ul class="govuk-list" {
-                    @for (id, name, _, _, _) in &files {
-                        li { a class="govuk-link" href={ "/foi/disclosure-log/" (c.number) "/files/" (id) } { (name) } }
+                    @for f in &files {
+                        li { a class="govuk-link" href={ "/foi/disclosure-log/" (c.number) "/files/" (f.id) } { (f.name) } }
                     }
                 }
             }
@@ -583,18 +591,7 @@ async fn log_show(State(st): State<Foi>, sess: Sess, Path(number): Path<String>)
 }
 
 async fn file_response(st: &Foi, case: &str, file: &str) -> Result<Response, Error> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT name, media_type, content FROM foi_attachments WHERE id = $1 AND case_id = $2",
-    )
-    .bind(file)
-    .bind(case)
-    .fetch_optional(st.db.pool())
-    .await?;
-    let (name, media, content) = row.ok_or(Error::NotFound)?;
-    use base64::Engine as _;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(content)
-        .map_err(|e| Error::Corrupt(format!("attachment {file}: {e}")))?;
+    let (name, media, bytes) = attachments::get(&st.db, case, file).await?;
     let safe: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
@@ -864,7 +861,8 @@ async fn show(State(st): State<Foi>, sess: Sess, Path(id): Path<String>) -> Page
     let d = cases::decision(&st.db, &c).await?;
     let timeline = cases::timeline(&st.db, &c.id).await?;
     let linked = cases::linked(&st.db, &c).await?;
-    let files = attachments(&st, &c.id).await?;
+    let files = attachments::list(&st.db, &c.id).await?;
+    let releases = platform::releases::recent(&st.db, st.clock.now()).await?;
     let unit_list = units::list(&st.db).await?;
     let unit_name = c
         .unit_id
@@ -959,7 +957,7 @@ async fn show(State(st): State<Foi>, sess: Sess, Path(id): Path<String>) -> Page
                     h2 class="govuk-heading-m" { "Response" }
                     @if d.outcome.is_some() || d.review_outcome.is_some() {
                         (summary_list(&[
-                            ("Outcome".into(), html! { (d.outcome.map(|o| o.label()).or(d.review_outcome.as_deref()).unwrap_or("")) @if d.ncnd { " (neither confirm nor deny)" } }, None),
+                            ("Outcome".into(), html! { (d.outcome.map(|o| o.label()).or(review_label(d.review_outcome.as_deref())).unwrap_or("")) @if d.ncnd { " (neither confirm nor deny)" } }, None),
                             ("Exemptions".into(), html! { @for x in &d.exemptions { @if let Some(e) = exemptions::find(&x.code) { (e.short()) " " @if e.absolute { "(absolute)" } @else { "(qualified)" } br; } } }, None),
                             ("Reason".into(), html! { (d.reason.map(|r| r.label()).unwrap_or("")) }, None),
                         ]))
@@ -988,8 +986,8 @@ async fn show(State(st): State<Foi>, sess: Sess, Path(id): Path<String>) -> Page
                     h2 class="govuk-heading-m" { "Attachments" }
                     @if files.is_empty() { p class="govuk-body" { "None." } } @else {
                         ul class="govuk-list" {
-                            @for (fid, name, _, redactions, source) in &files {
-                                li { a class="govuk-link" href={ "/foi/cases/" (c.id) "/attachments/" (fid) } { (name) } " (" (source) @if *redactions > 0 { ", " (redactions) " redactions" } ")" }
+                            @for f in &files {
+                                li { a class="govuk-link" href={ "/foi/cases/" (c.id) "/attachments/" (f.id) } { (f.name) } " (" (f.source) @if f.redactions > 0 { "; " (f.redactions) " passages removed" } ")" }
                             }
                         }
                     }
@@ -997,12 +995,20 @@ async fn show(State(st): State<Foi>, sess: Sess, Path(id): Path<String>) -> Page
                         form method="post" action={ "/foi/cases/" (c.id) "/attachments" } enctype="multipart/form-data" novalidate {
                             input type="hidden" name="csrf" value=(csrf_token);
                             div class="govuk-form-group" {
-                                label class="govuk-label govuk-label--s" for="file" { "Add a PDF or a released figures file (CSV)" }
-                                div id="file-hint" class="govuk-hint" { "A PDF is redacted and rewritten before it is kept; the original is not kept. A CSV is kept as released by the system that made it." }
-                                input class="govuk-file-upload" id="file" name="file" type="file" accept=".pdf,.csv,application/pdf,text/csv" aria-describedby="file-hint";
+                                label class="govuk-label govuk-label--s" for="file" { "Add a PDF" }
+                                div id="file-hint" class="govuk-hint" { "It is rewritten from its text with the words below removed, and without its images and metadata; the original is not kept. A scanned page cannot be redacted safely and is refused." }
+                                input class="govuk-file-upload" id="file" name="file" type="file" accept=".pdf,application/pdf" aria-describedby="file-hint";
                             }
                             (ui::textarea("redact", "Words to redact", "One per line: names, addresses, anything to be removed wherever it appears.", "", &errors))
                             button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Add attachment" }
+                        }
+                        @if !releases.is_empty() {
+                            form method="post" action={ "/foi/cases/" (c.id) "/release" } novalidate {
+                                (csrf(&csrf_token))
+                                (ui::select("release", "Attach figures another system has released", Some("Released after that system's own disclosure control, in the last 90 days."),
+                                    &releases.iter().map(|r| (r.id.clone(), format!("{} ({})", r.title, ui::when(r.released_at)))).collect::<Vec<_>>(), "", &errors))
+                                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Attach the figures" }
+                            }
                         }
                     }
                     @if !linked.is_empty() {
@@ -1031,7 +1037,7 @@ async fn show(State(st): State<Foi>, sess: Sess, Path(id): Path<String>) -> Page
                                     (ui::select("unit", "Business unit", None, &units_options, c.unit_id.as_deref().unwrap_or(""), &errors))
                                 }
                                 @if workflow::needs_comment(action) {
-                                    (ui::textarea("comment", "Why?", "This goes in the case's timeline.", "", &errors))
+                                    (ui::textarea(&format!("comment-{action}"), &format!("{}: why?", workflow::button(action)), "This goes in the case's timeline.", "", &errors))
                                 }
                                 button type="submit" class="govuk-button" data-module="govuk-button" { (workflow::button(action)) }
                             }
@@ -1139,7 +1145,7 @@ async fn move_post(
     let Some(action) = moves(&u, &a, &c).into_iter().find(|m| *m == action) else {
         return Err(Error::Forbidden.into());
     };
-    let comment = field(&fields, "comment").trim();
+    let comment = field(&fields, &format!("comment-{action}")).trim();
     if workflow::needs_comment(action) && comment.is_empty() {
         return refused(
             &sess,
@@ -1668,81 +1674,52 @@ async fn attachment_post(
         );
     };
     let terms: Vec<String> = lines(field(&up.fields, "redact"));
-    let is_csv = name.to_lowercase().ends_with(".csv");
-    let (content, media, redactions, source, name) = if redact::is_pdf(&bytes) {
-        let done = tokio::task::spawn_blocking(move || {
-            let refs: Vec<&str> = terms.iter().map(String::as_str).collect();
-            redact::redact(&bytes, &refs)
-        })
-        .await
-        .map_err(|e| Error::Corrupt(format!("redaction stopped: {e}")))?;
-        match done {
-            Ok(r) => (
-                r.pdf,
-                "application/pdf",
-                r.removed as i64,
-                "PDF, rewritten by redaction",
-                name,
-            ),
-            Err(e) => {
-                return refused(
-                    &sess,
-                    &id,
-                    Error::Conflict(format!("{name} was not attached and nothing was kept: {e}")),
-                );
-            }
+    let prepared =
+        tokio::task::spawn_blocking(move || attachments::prepare_pdf(&name, &bytes, &terms))
+            .await
+            .map_err(|e| Error::Corrupt(format!("redaction stopped: {e}")))?;
+    let p = match prepared {
+        Ok(p) => p,
+        Err(e) => return refused(&sess, &id, e),
+    };
+    attachments::add(&st.db, &c, &p, &actor(&u), st.clock.now()).await?;
+    notice(
+        &sess,
+        format!("{} attached ({} redactions)", p.name, p.redactions),
+    );
+    Ok(see_other(&format!("/foi/cases/{id}")))
+}
+
+async fn release_post(
+    State(st): State<Foi>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(fields): FormIn,
+) -> Page {
+    let (u, a, c) = require!(load(&st, &sess, &id).await);
+    if !(c.status.drafting() && (a.answers(&u, &c) || a.manager)) {
+        return Err(Error::Forbidden.into());
+    }
+    match attachments::add_release(
+        &st.db,
+        &c,
+        field(&fields, "release"),
+        &actor(&u),
+        st.clock.now(),
+    )
+    .await
+    {
+        Ok(_) => {
+            notice(&sess, "Released figures attached".into());
+            Ok(see_other(&format!("/foi/cases/{id}")))
         }
-    } else if is_csv && std::str::from_utf8(&bytes).is_ok() {
-        if !terms.is_empty() {
-            return refused(&sess, &id, Error::Conflict("only PDFs can be redacted here: remove the words from the figures file before it is released".into()));
-        }
-        (
-            bytes,
-            "text/csv",
-            0,
-            "figures as released by the system that made them",
-            name,
-        )
-    } else {
-        return refused(
+        Err(Error::NotFound) => refused(
             &sess,
             &id,
-            Error::Conflict(format!(
-                "{name} is not a PDF or a CSV file of figures: save it as a PDF and attach that"
-            )),
-        );
-    };
-    use base64::Engine as _;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(&content);
-    let now = st.clock.now();
-    let mut tx = st.db.begin_write().await?;
-    let file_id = platform::ids::new_id();
-    sqlx::query(
-        "INSERT INTO foi_attachments (id, case_id, name, media_type, content, redactions, source, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&file_id)
-    .bind(&c.id)
-    .bind(forms::bounded(&name))
-    .bind(media)
-    .bind(encoded)
-    .bind(redactions)
-    .bind(source)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(Error::from)?;
-    platform::audit::record_at(
-        &mut tx,
-        now,
-        &u.id,
-        "foi.attach",
-        &c.id,
-        &format!("{name}: {redactions} redactions"),
-    )
-    .await?;
-    tx.commit().await.map_err(Error::from)?;
-    notice(&sess, format!("{name} attached ({redactions} redactions)"));
-    Ok(see_other(&format!("/foi/cases/{id}")))
+            Error::Conflict("choose figures released in the last 90 days".into()),
+        ),
+        Err(e) => refused(&sess, &id, e),
+    }
 }
 
 async fn attachment_get(

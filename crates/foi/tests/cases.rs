@@ -59,7 +59,8 @@ fn seed_000_decision() -> Decision {
     };
     Decision {
         outcome: Some(Outcome::Refused),
-        explanation: "I can confirm the MoJ holds the information that you have requested.".into(),
+        explanation: "We have searched the records of HMPPS Digital, which holds the assessment."
+            .into(),
         advice: "You may wish to refer to the privacy notice of the video calls service.".into(),
         exemptions: vec![
             s31(
@@ -704,7 +705,7 @@ fn a_refusal_notice_has_every_part_section_17_requires() {
         // s.17(1)(a) and (b): withheld, under which sections.
         "the information is exempt from disclosure under section 31(1)(a) and section 31(1)(f) of the FOIA",
         // s.17(1)(c): why.
-        "Why section 31(1)(a) applies: Disclosure would be likely to prejudice the prevention",
+        "Section 31(1)(a) (the prevention or detection of crime): Disclosure would be likely to prejudice the prevention",
         "qualified exemption",
         "Public interest considerations favouring disclosure",
         "Public interest considerations favouring withholding the information",
@@ -928,4 +929,128 @@ async fn an_unpaid_fee_lapses_after_three_months() {
             .iter()
             .any(|l| l.detail.contains("Lapsed"))
     );
+}
+
+/// A one-page PDF written by hand, with `text` on the page and `author` in
+/// its metadata.
+fn pdf(text: &str, author: &str) -> Vec<u8> {
+    let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
+        format!("<< /Author ({author}) >>"),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    out
+}
+
+#[tokio::test]
+async fn attachments_are_redacted_for_real_and_released_figures_attach_as_released() {
+    for db in support::both().await {
+        let c = drafted(&db, "2025-03-03").await;
+        let original = pdf(
+            "Letter from John Smith of 1 High Street about the DPIA",
+            "John Smith",
+        );
+        assert!(
+            redact::text(&original)
+                .unwrap()
+                .join(" ")
+                .contains("John Smith"),
+            "the fixture holds the name"
+        );
+        let terms = vec!["John Smith".to_owned(), "1 High Street".to_owned()];
+        let p = foi::attachments::prepare_pdf("letter.pdf", &original, &terms).unwrap();
+        assert_eq!(p.redactions, 2);
+        let id = foi::attachments::add(&db, &c, &p, &actor("r1"), at("2025-03-04"))
+            .await
+            .unwrap();
+        let (_, media, kept) = foi::attachments::get(&db, &c.id, &id).await.unwrap();
+        assert_eq!(media, "application/pdf");
+        let text = redact::text(&kept).unwrap().join(" ");
+        assert!(text.contains("about the DPIA"), "{text}");
+        for gone in ["John", "Smith", "High Street"] {
+            assert!(!text.contains(gone), "{gone} in {text}");
+            assert!(
+                !String::from_utf8_lossy(&kept).contains(gone),
+                "{gone} anywhere in the file's bytes (metadata included)"
+            );
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&kept).matches("%%EOF").count(),
+            1,
+            "rewritten whole"
+        );
+        // Not a PDF, or a truncated one: refused, nothing kept.
+        for bad in [
+            b"PK\x03\x04 a word file".to_vec(),
+            original[..original.len() / 2].to_vec(),
+        ] {
+            let e = foi::attachments::prepare_pdf("x.pdf", &bad, &terms).unwrap_err();
+            assert!(matches!(&e, Error::Conflict(m) if m.contains("PDF")), "{e}");
+        }
+        assert_eq!(foi::attachments::list(&db, &c.id).await.unwrap().len(), 1);
+        // Figures the incidents system released attach as released.
+        let now = at("2025-03-05");
+        let release = platform::releases::release(
+            &db,
+            "incidents",
+            "Security incidents: finds of mobile phones",
+            "text/csv",
+            "establishment,2024\nHull,[c]\n",
+            &actor("s1"),
+            now,
+        )
+        .await
+        .unwrap();
+        foi::attachments::add_release(&db, &c, &release, &actor("r1"), now)
+            .await
+            .unwrap();
+        let files = foi::attachments::list(&db, &c.id).await.unwrap();
+        assert_eq!(files.len(), 2);
+        assert!(
+            files[1].source.contains("incidents system"),
+            "{:?}",
+            files[1]
+        );
+        let (_, media, bytes) = foi::attachments::get(&db, &c.id, &files[1].id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (media.as_str(), bytes.as_slice()),
+            ("text/csv", b"establishment,2024\nHull,[c]\n".as_slice())
+        );
+        // A release past its 90 days is no longer offered.
+        let late = now + 91 * 86_400;
+        assert!(
+            platform::releases::recent(&db, late)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            foi::attachments::add_release(&db, &c, &release, &actor("r1"), late).await,
+            Err(Error::NotFound)
+        ));
+    }
 }

@@ -43,6 +43,7 @@ pub fn router(incidents: Incidents) -> Routes {
         .get("/incidents/statistics.csv", Security, statistics_csv)
         .get("/incidents/foi-extract", Security, foi_page)
         .get("/incidents/foi-extract.csv", Security, foi_csv)
+        .post("/incidents/foi-extract/release", Security, foi_release)
         .get("/incidents/types", Any, types_page)
         .get("/incidents/{id}", Any, show)
         .get_post("/incidents/{id}/edit", Any, edit_form, edit_post)
@@ -1896,7 +1897,15 @@ async fn foi_page(
             }
             @if let Some(x) = &extract {
                 h2 class="govuk-heading-m" id="extract" { "Reported incidents of " (x.counted) }
-                p class="govuk-body" { a class="govuk-link" href=(csv_href) download { "Download the extract (CSV) to attach to the case" } }
+                p class="govuk-body" { a class="govuk-link" href=(csv_href) download { "Download the extract (CSV)" } }
+                form method="post" action="/incidents/foi-extract/release" novalidate {
+                    (ui::csrf(&sess.csrf()))
+                    @for (k, v) in &q {
+                        @if k != "csrf" { input type="hidden" name=(k) value=(v); }
+                    }
+                    p class="govuk-body" { "Releasing the extract lets the FOI team attach it to their answer. Only these figures, as protected here, are released." }
+                    button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Release to the FOI team" }
+                }
                 table class="govuk-table" {
                     thead class="govuk-table__head" { tr class="govuk-table__row" {
                         th scope="col" class="govuk-table__header" { "Establishment" }
@@ -1943,6 +1952,42 @@ async fn foi_page(
             }
         },
     ))
+}
+
+/// Releases the extract, as protected, for the FOI system to attach to an
+/// answer: through the platform, so neither system imports the other.
+async fn foi_release(State(st): State<Incidents>, sess: Sess, FormIn(fields): FormIn) -> Page {
+    let u = require!(user(&sess));
+    let mut errors = Errors::default();
+    let Some(ask) = ask_from(&fields, now_naive(&st).date(), &mut errors) else {
+        return Ok(see_other("/incidents/foi-extract"));
+    };
+    if !errors.is_empty() {
+        return Ok(see_other("/incidents/foi-extract"));
+    }
+    let x = match foi::extract(&st.db, &ask, st.config().min_count).await {
+        Ok(x) => x,
+        Err(Error::Conflict(_)) => return Ok(see_other("/incidents/foi-extract")),
+        Err(e) => return Err(e.into()),
+    };
+    let title = format!("Security incidents: {}", x.counted);
+    let csv = String::from_utf8(x.csv()?)
+        .map_err(|e| Error::Corrupt(format!("the extract's CSV is not UTF-8: {e}")))?;
+    platform::releases::release(
+        &st.db,
+        "incidents",
+        &title,
+        "text/csv",
+        &csv,
+        &platform::Actor {
+            id: u.id.clone(),
+            name: u.name.clone(),
+        },
+        st.clock.now(),
+    )
+    .await?;
+    sess.update(|d| d.notice = Some(format!("Released to the FOI team: {title}")));
+    Ok(see_other("/incidents/foi-extract"))
 }
 
 async fn foi_csv(

@@ -103,6 +103,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
+    Migration {
+        name: "platform/0005",
+        sql: include_str!("../migrations/0005_releases.sql"),
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 impl Db {

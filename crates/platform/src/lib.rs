@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod outbox;
 pub mod ratelimit;
 pub mod registry;
+pub mod releases;
 pub mod rules;
 pub mod sessions;
 pub mod subject_access;

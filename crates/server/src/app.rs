@@ -483,7 +483,11 @@ fn scheduled(
     let p = platform.clone();
     let events = Job::new("platform.events", minutes(60), true, move || {
         let p = p.clone();
-        async move { platform::events::sweep(&p.db, p.clock.now()).await }
+        async move {
+            let now = p.clock.now();
+            Ok(platform::events::sweep(&p.db, now).await?
+                + platform::releases::sweep(&p.db, now).await?)
+        }
     });
     let p = platform.clone();
     // Hourly, so that the planner's statistics follow the data's growth.

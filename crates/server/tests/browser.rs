@@ -1685,3 +1685,360 @@ async fn a_social_media_incident_is_reported_sent_back_resubmitted_and_closed_in
     b.close().await.unwrap();
     app.stop().await;
 }
+
+/// Fetches `path` in the page (with its cookies) and returns the bytes.
+async fn bytes_in_page(b: &Client, path: &str) -> Vec<u8> {
+    let out = b
+        .execute(
+            "return fetch(arguments[0]).then(r => r.arrayBuffer()).then(buf => { \
+               let s = ''; const a = new Uint8Array(buf); \
+               for (let i = 0; i < a.length; i++) s += String.fromCharCode(a[i]); \
+               return btoa(s); });",
+            vec![serde_json::json!(path)],
+        )
+        .await
+        .unwrap();
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(out.as_str().unwrap())
+        .unwrap()
+}
+
+/// Ticks the checkbox with `id` by its label (the Design System hides the
+/// input itself behind a drawn box).
+async fn tick(b: &Client, id: &str) {
+    b.find(Locator::Css(&format!("label[for='{id}']")))
+        .await
+        .unwrap_or_else(|e| panic!("no checkbox {id}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Opens FOI case `number` from the case list.
+async fn open_case(b: &Client, base: &str, number: &str) {
+    b.goto(&format!("{base}/foi?q={number}")).await.unwrap();
+    click_link(b, number).await;
+}
+
+const SEED_REQUEST: &str = "I would be grateful if you could share with me the Data Protection Impact Assessment (DPIA) covering the recent implementation of the video visitation system within HM prisons.";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_foi_request_is_refused_under_section_31_cleared_sent_and_reviewed_in_chromium() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let base = app.base.clone();
+    for (email, role) in [
+        ("foi@moj.test", Role::FoiManager),
+        ("responder@moj.test", Role::FoiResponder),
+        ("disclosure@moj.test", Role::FoiDisclosure),
+    ] {
+        app.staff(email, role, &[]).await;
+    }
+    let driver = start_driver().await;
+    let b = browser(&driver).await;
+    let password = "staff password 1";
+
+    // A member of the public asks, with no account.
+    b.goto(&format!("{base}/foi/request")).await.unwrap();
+    assert_eq!(heading(&b).await, "Ask for information");
+    fill(&b, "name", "G Fawcett").await;
+    choose(&b, "By email").await;
+    fill(&b, "email", "request-674227@whatdotheyknow.com").await;
+    select(&b, "requester_type", "whatdotheyknow").await;
+    fill(&b, "subject", "Video calls in prisons: DPIA").await;
+    shot(&b, "foi-01-request-form").await;
+    // Sending with no request is refused, and what was typed is kept.
+    click_button(&b, "Send request").await;
+    assert!(
+        text_of(&b, ".govuk-error-summary")
+            .await
+            .contains("Enter the information being asked for")
+    );
+    fill(&b, "request", SEED_REQUEST).await;
+    click_button(&b, "Send request").await;
+    assert_eq!(heading(&b).await, "Request received");
+    let panel = text_of(&b, ".govuk-panel__body").await;
+    let number = panel.split_whitespace().last().unwrap().to_owned();
+    assert_eq!(number.len(), 9, "{panel}");
+    shot(&b, "foi-02-received").await;
+    let acknowledged: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE to_addr = 'request-674227@whatdotheyknow.com'",
+    )
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
+    assert_eq!(acknowledged, 1);
+
+    // The FOI team puts the responder in a unit and assigns the case to it.
+    sign_in(&b, &base, "foi@moj.test", password).await;
+    assert_eq!(heading(&b).await, "FOI cases");
+    b.goto(&format!("{base}/foi/units")).await.unwrap();
+    fill(&b, "email-hmpps-digital", "responder@moj.test").await;
+    click_button(&b, "Add to HMPPS Digital (prison visits and video calls)").await;
+    assert!(text_of(&b, "main").await.contains("responder@moj.test"));
+    open_case(&b, &base, &number).await;
+    select(&b, "unit", "hmpps-digital").await;
+    click_button(&b, "Assign to a business unit").await;
+    assert!(text_of(&b, "main").await.contains("Awaiting a responder"));
+    sign_out(&b).await;
+
+    // The disclosure team flags it for their clearance.
+    sign_in(&b, &base, "disclosure@moj.test", password).await;
+    open_case(&b, &base, &number).await;
+    click_button(&b, "Flag for disclosure team clearance").await;
+    assert!(
+        text_of(&b, "main")
+            .await
+            .contains("Flagged: the disclosure team clears")
+    );
+    sign_out(&b).await;
+
+    // The responder accepts and drafts a refusal under s.31(1)(a) and (f)
+    // with seed 000's public interest factors.
+    sign_in(&b, &base, "responder@moj.test", password).await;
+    open_case(&b, &base, &number).await;
+    click_button(&b, "Accept the case").await;
+    click_link(&b, "Draft the response").await;
+    choose(&b, "Refused in full").await;
+    fill(
+        &b,
+        "explanation",
+        "We have searched the records of HMPPS Digital, which holds the assessment.",
+    )
+    .await;
+    for code in ["s31_1_a", "s31_1_f"] {
+        tick(&b, &format!("ex-{code}")).await;
+        fill(&b, &format!("why-{code}"), if code == "s31_1_a" {
+            "Disclosure would be likely to prejudice the prevention or detection of crime."
+        } else {
+            "Disclosure would be likely to prejudice the maintenance of security and good order in prisons."
+        })
+        .await;
+        fill(&b, &format!("for-{code}"), "We recognise that disclosure in full would provide greater transparency and enable the public to be made aware of this technology and its use in prisons.\nThe public interest in maintaining public confidence in the high standards of security and good order of prisons is a key concern and one that is recognised by the MoJ.").await;
+        fill(&b, &format!("against-{code}"), "The data requested would reveal the detailed security workings of a prison and be likely to be used to subvert the effectiveness of our current counter measures.\nA Data Protection Impact Assessment assesses potential risks and allows mitigations to be put in place. It is not designed to be put in the public domain.\nProviding information about how we have designed systems to enable prisoners and members of the public to communicate could be used to compromise these systems.").await;
+        fill(&b, &format!("balance-{code}"), "On balance, I consider the public interest favours not disclosing the information at this time.").await;
+    }
+    fill(
+        &b,
+        "advice",
+        "You may wish to refer to the privacy notice of the video calls service.",
+    )
+    .await;
+    shot(&b, "foi-03-decision").await;
+    click_button(&b, "Save the draft").await;
+    let main = text_of(&b, "main").await;
+    assert!(main.contains("ready to send or clear"), "{main}");
+    assert!(
+        main.contains("s.31(1)(a) (qualified)") && main.contains("s.31(1)(f) (qualified)"),
+        "{main}"
+    );
+    // A document released with the answer, printed by Chromium (embedded
+    // font subsets, as real PDFs have), has a name redacted from it.
+    let dir = tempfile::tempdir().unwrap();
+    let minutes = dir.path().join("dpia-board-minutes.pdf");
+    let printed = datalab::report::pdf(
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Minutes</title></head><body>\
+         <h1>DPIA board minutes</h1><p>Present: John Smith (Head of Security), the data protection officer.</p>\
+         <p>The board approved the assessment of video calls in prisons.</p></body></html>",
+    )
+    .unwrap();
+    std::fs::write(&minutes, printed).unwrap();
+    b.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(minutes.to_str().unwrap())
+        .await
+        .unwrap();
+    fill(&b, "redact", "John Smith").await;
+    click_button(&b, "Add attachment").await;
+    let main = text_of(&b, "main").await;
+    assert!(
+        main.contains("dpia-board-minutes.pdf attached (1 redactions)"),
+        "{main}"
+    );
+    let href = b
+        .find(Locator::LinkText("dpia-board-minutes.pdf"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let kept = bytes_in_page(&b, &href).await;
+    let kept_text = redact::text(&kept).unwrap().join(" ");
+    assert!(kept_text.contains("approved the assessment"), "{kept_text}");
+    assert!(
+        !kept_text.contains("John") && !kept_text.contains("Smith"),
+        "{kept_text}"
+    );
+    // On the flagged route the responder cannot send it themselves.
+    assert!(
+        b.find(Locator::XPath(
+            "//button[normalize-space()='Send the response']"
+        ))
+        .await
+        .is_err()
+    );
+    click_button(&b, "Send for clearance").await;
+    assert!(
+        text_of(&b, "main")
+            .await
+            .contains("Pending clearance by the disclosure team")
+    );
+    sign_out(&b).await;
+
+    // The disclosure team clears it.
+    sign_in(&b, &base, "disclosure@moj.test", password).await;
+    open_case(&b, &base, &number).await;
+    shot(&b, "foi-04-clearance").await;
+    click_button(&b, "Clear the response").await;
+    assert!(text_of(&b, "main").await.contains("Ready to send"));
+    sign_out(&b).await;
+
+    // The responder sends it; the letter is the seed letter's shape.
+    sign_in(&b, &base, "responder@moj.test", password).await;
+    open_case(&b, &base, &number).await;
+    click_button(&b, "Send the response").await;
+    let main = text_of(&b, "main").await;
+    assert!(
+        main.contains("Response to") && main.contains("sent"),
+        "{main}"
+    );
+    let case_url = b.current_url().await.unwrap().to_string();
+    let id = case_url.rsplit('/').next().unwrap().to_owned();
+    let pdf = bytes_in_page(&b, &format!("/foi/cases/{id}/letter.pdf")).await;
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let pdf_path = shots_dir().join("foi-letter.pdf");
+    std::fs::write(&pdf_path, &pdf).unwrap();
+    // Look at it: the first page as a picture, where pdftoppm is installed.
+    let _ = Command::new("pdftoppm")
+        .args(["-png", "-r", "60", "-f", "1", "-l", "2"])
+        .arg(&pdf_path)
+        .arg(shots_dir().join("foi-05-letter"))
+        .status();
+    let text = redact::text(&pdf).unwrap().join("\n");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut from = 0;
+    for part in [
+        "Dear G Fawcett",
+        &format!("Freedom of Information Act (FOIA) Request - {number}"),
+        "Thank you for your request dated",
+        "Data Protection Impact Assessment (DPIA)",
+        "Your request has been handled under the FOIA.",
+        "the information is exempt from disclosure under section 31(1)(a) and section 31(1)(f) of the FOIA",
+        "Public interest considerations favouring disclosure",
+        "Public interest considerations favouring withholding the information",
+        "On balance, I consider the public interest favours not disclosing",
+        "Appeal Rights",
+        "within two months of the date of this response",
+        "Information Commissioner",
+        "Yours sincerely",
+    ] {
+        let at = flat[from..].find(part).unwrap_or_else(|| {
+            panic!("the letter lacks {part:?} (or has it out of order):\n{flat}")
+        });
+        from += at;
+    }
+    sign_out(&b).await;
+
+    // The requester asks for an internal review.
+    b.goto(&format!("{base}/foi/review")).await.unwrap();
+    fill(&b, "number", &number).await;
+    fill(&b, "email", "someone-else@example.com").await;
+    choose(
+        &b,
+        "The response itself (for example, information withheld)",
+    )
+    .await;
+    fill(
+        &b,
+        "grounds",
+        "The public interest favours disclosure of a DPIA.",
+    )
+    .await;
+    click_button(&b, "Ask for a review").await;
+    assert!(
+        text_of(&b, ".govuk-error-summary")
+            .await
+            .contains("We could not find a response")
+    );
+    fill(&b, "email", "REQUEST-674227@whatdotheyknow.com").await;
+    click_button(&b, "Ask for a review").await;
+    assert_eq!(heading(&b).await, "Request received");
+    let review = text_of(&b, ".govuk-panel__body")
+        .await
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .to_owned();
+
+    // The review is assigned, drafted, cleared and sent: upheld.
+    sign_in(&b, &base, "foi@moj.test", password).await;
+    open_case(&b, &base, &review).await;
+    assert!(
+        text_of(&b, "main")
+            .await
+            .contains("Internal review (compliance)")
+    );
+    select(&b, "unit", "hmpps-digital").await;
+    click_button(&b, "Assign to a business unit").await;
+    sign_out(&b).await;
+    sign_in(&b, &base, "responder@moj.test", password).await;
+    open_case(&b, &base, &review).await;
+    click_button(&b, "Accept the case").await;
+    click_link(&b, "Draft the response").await;
+    choose(&b, "Upheld").await;
+    fill(&b, "explanation", "The reviewer agrees that section 31(1)(a) and (f) apply and that the public interest favours withholding the DPIA.").await;
+    click_button(&b, "Save the draft").await;
+    click_button(&b, "Send for clearance").await;
+    sign_out(&b).await;
+    sign_in(&b, &base, "disclosure@moj.test", password).await;
+    open_case(&b, &base, &review).await;
+    click_button(&b, "Clear the response").await;
+    click_button(&b, "Send the response").await;
+    let main = text_of(&b, "main").await;
+    assert!(main.contains("Closed") && main.contains("Upheld"), "{main}");
+    assert!(main.contains(&number), "the review links to its request");
+    shot(&b, "foi-06-review-closed").await;
+    let (status, letter) = fetch_in_page(
+        &b,
+        &format!(
+            "/foi/cases/{}/letter",
+            b.current_url()
+                .await
+                .unwrap()
+                .path()
+                .rsplit('/')
+                .next()
+                .unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(letter.contains("Outcome of the review: Upheld"));
+    sign_out(&b).await;
+
+    // Every step is on the request's timeline and in the audit log.
+    let moves: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE subject = $1 AND action LIKE 'foi.%' ORDER BY at, id",
+    )
+    .bind(&id)
+    .fetch_all(app.db().pool())
+    .await
+    .unwrap();
+    for action in [
+        "foi.create",
+        "foi.assign",
+        "foi.flag",
+        "foi.accept",
+        "foi.decision",
+        "foi.submit",
+        "foi.approve",
+        "foi.send",
+        "foi.review.open",
+    ] {
+        assert!(moves.iter().any(|m| m == action), "{action} in {moves:?}");
+    }
+    b.close().await.unwrap();
+    app.stop().await;
+}
