@@ -151,6 +151,62 @@ fn calendar_commands_answer_with_published_dates() {
 }
 
 #[test]
+fn foi_deadline_prints_the_due_date_first_and_refuses_what_cannot_be() {
+    let first = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // Seed 000's request, received Friday 3 July 2020: Northern Ireland's
+    // 13 July and Scotland's 3 August are not working days.
+    let o = lifeline(&["foi", "deadline", "--received", "2020-07-03"]);
+    assert!(o.status.success());
+    assert_eq!(first(&o), "2020-08-04");
+    let t = text(&o);
+    assert!(
+        t.contains("skipped 2020-07-13") && t.contains("skipped 2020-08-03"),
+        "{t}"
+    );
+    let o = lifeline(&[
+        "foi",
+        "deadline",
+        "--received",
+        "2025-03-03",
+        "--clarified",
+        "2025-03-10",
+        "--fee-notice",
+        "2025-03-17",
+        "--fee-paid",
+        "2025-03-21",
+        "--extension",
+        "10",
+    ]);
+    assert_eq!(first(&o), "2025-04-30");
+    assert!(text(&o).contains("refusal notice due on day 20: 2025-04-14"));
+    let o = lifeline(&[
+        "foi",
+        "deadline",
+        "--received",
+        "2025-03-03",
+        "--extension",
+        "21",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("at most 20 working days"), "{}", text(&o));
+    let o = lifeline(&[
+        "foi",
+        "deadline",
+        "--received",
+        "2025-03-03",
+        "--fee-notice",
+        "2025-03-04",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
 fn datalab_link_writes_statuses_and_pseudonyms_but_no_personal_details() {
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path(), &[]);
