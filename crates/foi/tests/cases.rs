@@ -76,6 +76,17 @@ fn seed_000_decision() -> Decision {
     }
 }
 
+/// Records a clock event on `c` as the responder, on the page `c` was.
+async fn change(
+    db: &platform::Db,
+    c: &cases::Case,
+    event: ClockChange,
+    on: &str,
+) -> platform::Result<cases::Case> {
+    let internal = config().internal();
+    cases::change_clock(db, &c.id, &event, internal, &actor("r1"), c.version, at(on)).await
+}
+
 #[tokio::test]
 async fn a_request_is_numbered_by_day_and_a_form_sent_twice_makes_one_case() {
     for db in support::both().await {
@@ -188,65 +199,45 @@ async fn clock_events_move_the_due_date_and_bad_ones_are_refused() {
         )
         .await
         .unwrap();
-        let c = cases::change_clock(
+        let c = change(
             &db,
-            &c.id,
-            &ClockChange::AskClarification(d("2025-03-05")),
-            internal,
-            &who,
-            c.version,
-            at("2025-03-05"),
+            &c,
+            ClockChange::AskClarification(d("2025-03-05")),
+            "2025-03-05",
         )
         .await
         .unwrap();
         assert_eq!(c.due_on, None, "the clock stops");
-        let c = cases::change_clock(
+        let c = change(
             &db,
-            &c.id,
-            &ClockChange::Clarified(d("2025-03-10")),
-            internal,
-            &who,
-            c.version,
-            at("2025-03-10"),
+            &c,
+            ClockChange::Clarified(d("2025-03-10")),
+            "2025-03-10",
         )
         .await
         .unwrap();
-        let c = cases::change_clock(
+        let c = change(
             &db,
-            &c.id,
-            &ClockChange::FeeNotice(d("2025-03-17")),
-            internal,
-            &who,
-            c.version,
-            at("2025-03-17"),
+            &c,
+            ClockChange::FeeNotice(d("2025-03-17")),
+            "2025-03-17",
         )
         .await
         .unwrap();
         assert_eq!(c.due_on, None, "the clock pauses");
-        let c = cases::change_clock(
-            &db,
-            &c.id,
-            &ClockChange::FeePaid(d("2025-03-21")),
-            internal,
-            &who,
-            c.version,
-            at("2025-03-21"),
-        )
-        .await
-        .unwrap();
+        let c = change(&db, &c, ClockChange::FeePaid(d("2025-03-21")), "2025-03-21")
+            .await
+            .unwrap();
         assert_eq!(c.due_on, Some(d("2025-04-14")));
         // No extension without a qualified exemption to weigh.
-        let e = cases::change_clock(
+        let e = change(
             &db,
-            &c.id,
-            &ClockChange::Extend {
+            &c,
+            ClockChange::Extend {
                 days: 10,
                 reason: "time".into(),
             },
-            internal,
-            &who,
-            c.version,
-            at("2025-03-24"),
+            "2025-03-24",
         )
         .await
         .unwrap_err();
@@ -264,17 +255,14 @@ async fn clock_events_move_the_due_date_and_bad_ones_are_refused() {
         )
         .await
         .unwrap();
-        let e = cases::change_clock(
+        let e = change(
             &db,
-            &c.id,
-            &ClockChange::Extend {
+            &c,
+            ClockChange::Extend {
                 days: 21,
                 reason: "time".into(),
             },
-            internal,
-            &who,
-            c.version,
-            at("2025-03-24"),
+            "2025-03-24",
         )
         .await
         .unwrap_err();
@@ -282,34 +270,32 @@ async fn clock_events_move_the_due_date_and_bad_ones_are_refused() {
             matches!(&e, Error::Conflict(m) if m.contains("at most 20")),
             "{e}"
         );
-        let c = cases::change_clock(
+        let c = change(
             &db,
-            &c.id,
-            &ClockChange::Extend {
+            &c,
+            ClockChange::Extend {
                 days: 10,
                 reason: "Weighing the public interest".into(),
             },
-            internal,
-            &who,
-            c.version,
-            at("2025-03-24"),
+            "2025-03-24",
         )
         .await
         .unwrap();
         assert_eq!(c.statutory_on, Some(d("2025-04-14")));
         assert_eq!(c.due_on, Some(d("2025-04-30")));
         // A stale page is refused; the first change stands.
-        let e = cases::change_clock(
+        let stale = cases::Case {
+            version: c.version - 1,
+            ..c.clone()
+        };
+        let e = change(
             &db,
-            &c.id,
-            &ClockChange::Extend {
+            &stale,
+            ClockChange::Extend {
                 days: 5,
                 reason: "x".into(),
             },
-            internal,
-            &who,
-            c.version - 1,
-            at("2025-03-24"),
+            "2025-03-24",
         )
         .await
         .unwrap_err();
@@ -318,14 +304,11 @@ async fn clock_events_move_the_due_date_and_bad_ones_are_refused() {
             "{e}"
         );
         // A future date is refused.
-        let e = cases::change_clock(
+        let e = change(
             &db,
-            &c.id,
-            &ClockChange::FeeNotice(d("2025-05-01")),
-            internal,
-            &who,
-            c.version,
-            at("2025-03-24"),
+            &c,
+            ClockChange::FeeNotice(d("2025-05-01")),
+            "2025-03-24",
         )
         .await
         .unwrap_err();
@@ -899,16 +882,12 @@ async fn send_review_appeal_overturn_and_retention() {
 #[tokio::test]
 async fn an_unpaid_fee_lapses_after_three_months() {
     let db = support::sqlite().await;
-    let internal = config().internal();
     let c = drafted(&db, "2025-03-03").await;
-    let c = cases::change_clock(
+    let c = change(
         &db,
-        &c.id,
-        &ClockChange::FeeNotice(d("2025-03-05")),
-        internal,
-        &actor("r1"),
-        c.version,
-        at("2025-03-05"),
+        &c,
+        ClockChange::FeeNotice(d("2025-03-05")),
+        "2025-03-05",
     )
     .await
     .unwrap();

@@ -29,6 +29,8 @@ pub mod releases;
 pub mod rules;
 pub mod sessions;
 pub mod subject_access;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod vault;
 pub mod web;
 pub mod workflow;

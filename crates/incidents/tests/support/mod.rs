@@ -6,48 +6,9 @@
 
 use platform::Db;
 use platform::accounts::{Grant, Kind, Role, Scope};
-use platform::db::Sync;
 use platform::sessions::SessionUser;
 
-pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
-
-pub struct TestDb {
-    pub db: Db,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<String>,
-}
-
-impl std::ops::Deref for TestDb {
-    type Target = Db;
-    fn deref(&self) -> &Db {
-        &self.db
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some(schema) = self.schema.take() {
-            // Best effort: a schema left behind costs a little disk.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build();
-                if let Ok(rt) = rt {
-                    rt.block_on(async {
-                        if let Ok(pool) = sqlx::AnyPool::connect(PG_ADMIN_URL).await {
-                            // Never wait on a test's own connections.
-                            let _ = sqlx::query("SET lock_timeout = '3s'").execute(&pool).await;
-                            let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                                .execute(&pool)
-                                .await;
-                        }
-                    });
-                }
-            })
-            .join();
-        }
-    }
-}
+pub use platform::testing::TestDb;
 
 async fn fill(db: &Db) {
     platform::registry::seed(db).await.unwrap();
@@ -71,46 +32,15 @@ const MIGRATIONS: &[&[platform::db::Migration]] =
     &[platform::db::MIGRATIONS, incidents::MIGRATIONS];
 
 pub async fn sqlite() -> TestDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("incidents.db").display()
-    );
-    let db = Db::connect(&url, 4, Sync::Normal, MIGRATIONS)
-        .await
-        .unwrap();
-    fill(&db).await;
-    TestDb {
-        db,
-        _dir: Some(dir),
-        schema: None,
-    }
+    let t = platform::testing::sqlite(MIGRATIONS).await;
+    fill(&t).await;
+    t
 }
 
 pub async fn postgres() -> TestDb {
-    sqlx::any::install_default_drivers();
-    let schema = format!(
-        "incidents_{}",
-        platform::ids::new_id().to_lowercase().replace('-', "")
-    );
-    let admin = sqlx::AnyPool::connect(PG_ADMIN_URL)
-        .await
-        .expect("PostgreSQL at 127.0.0.1:5432 (scripts/test.sh starts one)");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let url = format!("{PG_ADMIN_URL}?options=-c%20search_path%3D{schema}");
-    let db = Db::connect(&url, 4, Sync::Normal, MIGRATIONS)
-        .await
-        .unwrap();
-    fill(&db).await;
-    TestDb {
-        db,
-        _dir: None,
-        schema: Some(schema),
-    }
+    let t = platform::testing::postgres("incidents", MIGRATIONS).await;
+    fill(&t).await;
+    t
 }
 
 /// Both engines, SQLite first.
