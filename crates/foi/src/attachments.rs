@@ -91,6 +91,11 @@ pub async fn add(db: &Db, c: &Case, p: &Prepared, by: &Actor, now: i64) -> Resul
 /// `platform::releases`).
 pub async fn add_release(db: &Db, c: &Case, release: &str, by: &Actor, now: i64) -> Result<String> {
     let (r, content) = platform::releases::get(db, release, now).await?;
+    let (media_type, extension) = match r.media_type.as_str() {
+        "text/csv" => ("text/csv", "csv"),
+        "application/json" => ("application/json", "json"),
+        _ => ("text/plain", "txt"),
+    };
     let name = format!(
         "{}.{}",
         r.title
@@ -106,19 +111,11 @@ pub async fn add_release(db: &Db, c: &Case, release: &str, by: &Actor, now: i64)
             .take(12)
             .collect::<Vec<_>>()
             .join("-"),
-        if r.media_type == "text/csv" {
-            "csv"
-        } else {
-            "txt"
-        }
+        extension
     );
     let p = Prepared {
         name,
-        media_type: if r.media_type == "text/csv" {
-            "text/csv"
-        } else {
-            "text/plain"
-        },
+        media_type,
         bytes: content.into_bytes(),
         redactions: 0,
         source: format!(

@@ -37,6 +37,8 @@ use crate::units;
 use crate::workflow::{self, Status};
 
 const SERVICE: &str = "Freedom of Information";
+/// The session's note of the request (or review) it just sent.
+const RECEIVED: &str = "foi-received";
 /// The largest attachment taken (a PDF to redact).
 const MAX_UPLOAD: usize = 20 * 1024 * 1024;
 
@@ -343,10 +345,16 @@ async fn request_post(State(st): State<Foi>, sess: Sess, FormIn(fields): FormIn)
         .await?;
         st.mail_waiting();
     }
+    sess.set_draft(RECEIVED, Some(&c.number));
     Ok(see_other(&format!("/foi/request/received/{}", c.number)))
 }
 
 async fn request_received(State(st): State<Foi>, sess: Sess, Path(number): Path<String>) -> Page {
+    // Only the person who sent it sees the confirmation: the page would
+    // otherwise tell anyone which case numbers exist and when they are due.
+    if sess.draft::<String>(RECEIVED).as_deref() != Some(number.as_str()) {
+        return Err(Error::NotFound.into());
+    }
     let Some(c) = cases::by_number(&st.db, &number).await? else {
         return Err(Error::NotFound.into());
     };
@@ -450,7 +458,10 @@ async fn review_post(State(st): State<Foi>, sess: Sess, FormIn(fields): FormIn) 
     )
     .await
     {
-        Ok(r) => Ok(see_other(&format!("/foi/request/received/{}", r.number))),
+        Ok(r) => {
+            sess.set_draft(RECEIVED, Some(&r.number));
+            Ok(see_other(&format!("/foi/request/received/{}", r.number)))
+        }
         Err(e) => {
             conflict(&mut errors, "number", e)?;
             Ok(review_page(&st, &sess, &fields, &errors))

@@ -77,6 +77,7 @@ fn routes(state: &Web) -> Routes<Web> {
         .post("/datalab/requests/{id}/reject", Analyst, reject_post)
         .post("/datalab/requests/{id}/issue", Analyst, issue_post)
         .post("/datalab/requests/{id}/withhold", Analyst, withhold_post)
+        .post("/datalab/requests/{id}/release", Analyst, release_post)
         .get("/datalab/audit", AssetOwner, audit_page)
         .get("/datalab/certificates", AssetOwner, certificates_page)
         .get("/datalab/certificates/{id}", AssetOwner, certificate_page)
@@ -691,6 +692,13 @@ async fn render_request(
                             li { a class="govuk-link" href={ "/datalab/requests/" (r.id) "/report/html" } { "Download the report (web page)" } }
                             li { a class="govuk-link" href={ "/datalab/requests/" (r.id) "/report/json" } { "Download the figures (JSON)" } }
                         }
+                        @if is_analyst && r.report_released() {
+                            form method="post" action={ "/datalab/requests/" (r.id) "/release" } novalidate {
+                                (csrf(&c.csrf))
+                                p class="govuk-body" { "An issued report's figures have passed disclosure control. Release them to the FOI team when a Freedom of Information answer needs them." }
+                                button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Release the figures to the FOI team" }
+                            }
+                        }
                     }
                     @if is_analyst { (analyst_actions(&c, r)) }
                     @if can_resubmit {
@@ -1080,6 +1088,58 @@ async fn issue_post(
     let u = require!(analyst(&sess));
     let result = lab::issue(&st.db, &st.lab, &u.actor(), &id).await;
     outcome(&st, &sess, &u, &id, result, "The report has been issued").await
+}
+
+/// Releases an issued report's figures (the JSON, as disclosure control
+/// left it) through the platform, for the FOI system to attach to an
+/// answer without importing the lab.
+async fn release_post(
+    State(st): State<Web>,
+    sess: Sess,
+    Path(id): Path<String>,
+    FormIn(_): FormIn,
+) -> Page {
+    let u = require!(analyst(&sess));
+    let r = lab::get(&st.db, &id).await?;
+    if !r.report_released() {
+        return outcome(
+            &st,
+            &sess,
+            &u,
+            &id,
+            Err(Error::Conflict(
+                "only an issued report's figures can be released".into(),
+            )),
+            "",
+        )
+        .await;
+    }
+    let json = st.lab.report_file(&r.id, "json").ok_or(Error::NotFound)?;
+    let json = String::from_utf8(json)
+        .map_err(|e| Error::Corrupt(format!("report figures are not UTF-8: {e}")))?;
+    let title = format!(
+        "Justice Data Lab: report {} ({})",
+        r.reference, r.organisation
+    );
+    platform::releases::release(
+        &st.db,
+        "lab",
+        &title,
+        "application/json",
+        &json,
+        &u.actor(),
+        st.lab.clock.now(),
+    )
+    .await?;
+    outcome(
+        &st,
+        &sess,
+        &u,
+        &id,
+        Ok(()),
+        "The report's figures were released to the FOI team",
+    )
+    .await
 }
 
 async fn withhold_post(
