@@ -124,6 +124,15 @@ CREATE TABLE foi_costs (
     PRIMARY KEY (case_id, activity)
 );
 
+-- Requests a s.12 estimate is aggregated with: the same requester's
+-- requests for similar information within 60 working days (the Fees
+-- Regulations, reg. 5), chosen by the responder.
+CREATE TABLE foi_aggregated (
+    case_id TEXT NOT NULL REFERENCES foi_cases(id),
+    other_id TEXT NOT NULL REFERENCES foi_cases(id),
+    PRIMARY KEY (case_id, other_id)
+);
+
 -- Files released with a response: a PDF as redacted (the original is
 -- not kept once redacted), or a figures table another system released;
 -- `content` is base64 (the portable schema has no binary type both

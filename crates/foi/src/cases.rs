@@ -1059,12 +1059,16 @@ pub struct Decision {
     pub costs: Vec<(String, i64, String)>,
     /// For a review: upheld, upheld_in_part or overturned.
     pub review_outcome: Option<String>,
+    /// Requests the s.12 estimate is aggregated with: (case id, number,
+    /// minutes of their estimates).
+    pub aggregated: Vec<(String, String, i64)>,
 }
 
 impl Decision {
     /// The estimate's total in pence at the Fees Regulations' rate.
     pub fn cost_pence(&self) -> i64 {
-        let minutes: i64 = self.costs.iter().map(|c| c.1).sum();
+        let minutes: i64 = self.costs.iter().map(|c| c.1).sum::<i64>()
+            + self.aggregated.iter().map(|a| a.2).sum::<i64>();
         minutes * exemptions::PENCE_PER_HOUR / 60
     }
 
@@ -1097,6 +1101,13 @@ pub async fn decision(db: &Db, c: &Case) -> Result<Decision> {
             .position(|(k, _)| k == a)
             .unwrap_or(usize::MAX)
     });
+    let aggregated: Vec<(String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT o.id, o.number, (SELECT CAST(SUM(minutes) AS BIGINT) FROM foi_costs k WHERE k.case_id = o.id) \
+         FROM foi_aggregated g JOIN foi_cases o ON o.id = g.other_id WHERE g.case_id = $1 ORDER BY o.number",
+    )
+    .bind(&c.id)
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(Decision {
         outcome: c.outcome,
         reason: c.reason,
@@ -1106,6 +1117,10 @@ pub async fn decision(db: &Db, c: &Case) -> Result<Decision> {
         exemptions,
         costs,
         review_outcome: c.review_outcome.clone(),
+        aggregated: aggregated
+            .into_iter()
+            .map(|(id, number, minutes)| (id, number, minutes.unwrap_or(0)))
+            .collect(),
     })
 }
 
@@ -1208,6 +1223,18 @@ pub async fn save_decision(
     version: i64,
     now: i64,
 ) -> Result<Case> {
+    // Checked before the transaction: it reads other cases, and nothing
+    // is written unless the whole decision stands.
+    if !d.aggregated.is_empty() {
+        let allowed = aggregated(db, &get(db, id).await?).await?;
+        for (other, number, _) in &d.aggregated {
+            if !allowed.iter().any(|(o, _)| &o.id == other) {
+                return Err(Error::Conflict(format!(
+                    "{number} cannot be aggregated: only the same requester's requests received within 60 working days of this one can"
+                )));
+            }
+        }
+    }
     let mut tx = db.begin_write().await?;
     let c = get_on(&mut tx, id).await?;
     if !c.status.drafting() {
@@ -1233,7 +1260,12 @@ pub async fn save_decision(
     .bind(&c.id)
     .execute(&mut *tx)
     .await?;
-    for table in ["foi_exemptions", "foi_factors", "foi_costs"] {
+    for table in [
+        "foi_exemptions",
+        "foi_factors",
+        "foi_costs",
+        "foi_aggregated",
+    ] {
         sqlx::query(&format!("DELETE FROM {table} WHERE case_id = $1"))
             .bind(&c.id)
             .execute(&mut *tx)
@@ -1260,6 +1292,13 @@ pub async fn save_decision(
                     .await?;
             }
         }
+    }
+    for (other, _, _) in &d.aggregated {
+        sqlx::query("INSERT INTO foi_aggregated (case_id, other_id) VALUES ($1, $2)")
+            .bind(&c.id)
+            .bind(other)
+            .execute(&mut *tx)
+            .await?;
     }
     for (activity, minutes, note_text) in &d.costs {
         sqlx::query(
@@ -1325,11 +1364,12 @@ pub async fn aggregated(db: &Db, c: &Case) -> Result<Vec<(Case, i64)>> {
         };
         let apart = clock::working_days_after(a, b).map_err(|e| Error::Conflict(e.to_string()))?;
         if apart <= 60 {
-            let minutes: Option<i64> =
-                sqlx::query_scalar("SELECT SUM(minutes) FROM foi_costs WHERE case_id = $1")
-                    .bind(&other.id)
-                    .fetch_one(db.pool())
-                    .await?;
+            let minutes: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(SUM(minutes) AS BIGINT) FROM foi_costs WHERE case_id = $1",
+            )
+            .bind(&other.id)
+            .fetch_one(db.pool())
+            .await?;
             out.push((other, minutes.unwrap_or(0)));
         }
     }

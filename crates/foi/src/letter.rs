@@ -223,6 +223,17 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                 ),
                 &[Part::StatesRefusal],
             ));
+            if !d.aggregated.is_empty() {
+                let numbers: Vec<String> = d.aggregated.iter().map(|a| a.1.clone()).collect();
+                b.push(Block::Para(
+                    format!(
+                        "The Regulations allow us to add together the cost of requests for similar information made by the same person within 60 working days, and we have done so with your request{} {}.",
+                        if numbers.len() == 1 { "" } else { "s" },
+                        and_list(&numbers)
+                    ),
+                    &[Part::StatesRefusal],
+                ));
+            }
             b.push(Block::Table(
                 d.costs
                     .iter()
@@ -234,6 +245,12 @@ pub fn build(c: &Case, d: &Decision, sender: &Sender, date: NaiveDate, anonymous
                             format!("{hours:.1} hours"),
                         )
                     })
+                    .chain(d.aggregated.iter().map(|(_, number, m)| {
+                        (
+                            format!("Your related request {number}"),
+                            format!("{:.1} hours", *m as f64 / 60.0),
+                        )
+                    }))
                     .collect(),
             ));
         }

@@ -1384,6 +1384,9 @@ fn decision_fields(d: &Decision) -> Fields {
             a.balance.clone().unwrap_or_default(),
         );
     }
+    for (other, _, _) in &d.aggregated {
+        f.insert(format!("agg-{other}"), "yes".into());
+    }
     for (activity, minutes, note) in &d.costs {
         f.insert(
             format!("cost-{activity}"),
@@ -1394,7 +1397,17 @@ fn decision_fields(d: &Decision) -> Fields {
     f
 }
 
-fn decision_page(st: &Foi, sess: &Sess, c: &Case, fields: &Fields, errors: &Errors) -> Response {
+/// The same requester's requests a s.12 estimate may be aggregated with.
+type Candidates = [(Case, i64)];
+
+fn decision_page(
+    st: &Foi,
+    sess: &Sess,
+    c: &Case,
+    candidates: &Candidates,
+    fields: &Fields,
+    errors: &Errors,
+) -> Response {
     let ctx = sess.ctx(st).in_service(SERVICE, "/foi");
     let review = c.kind.is_review();
     ctx.page(
@@ -1462,6 +1475,25 @@ fn decision_page(st: &Foi, sess: &Sess, c: &Case, fields: &Fields, errors: &Erro
                                 div class="govuk-grid-column-two-thirds" { (input(&format!("note-{k}"), "How the estimate was made", field(fields, &format!("note-{k}")), errors, Input::default())) }
                             }
                         }
+                        @if !candidates.is_empty() {
+                            div class="govuk-form-group" {
+                                fieldset class="govuk-fieldset" {
+                                    legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Aggregate the estimate with related requests" }
+                                    div class="govuk-hint" { "The same requester's requests for similar information received within 60 working days may be added together against the limit." }
+                                    div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes" {
+                                        @for (o, minutes) in candidates {
+                                            @let name = format!("agg-{}", o.id);
+                                            div class="govuk-checkboxes__item" {
+                                                input class="govuk-checkboxes__input" id=(name) name=(name) type="checkbox" value="yes" checked[field(fields, &name) == "yes"];
+                                                label class="govuk-label govuk-checkboxes__label" for=(name) {
+                                                    (o.number) ": " (o.subject) " (received " (long(o.received_on)) "; estimate " (format!("{:.1}", *minutes as f64 / 60.0)) " hours)"
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                         (ui::textarea("advice", "Advice and assistance (section 16)", "For example, how the request could be narrowed, or where the information is published.", field(fields, "advice"), errors))
                     }
                     (button("Save the draft"))
@@ -1477,16 +1509,23 @@ async fn decision_form(State(st): State<Foi>, sess: Sess, Path(id): Path<String>
         return Err(Error::Forbidden.into());
     }
     let d = cases::decision(&st.db, &c).await?;
+    let candidates = cases::aggregated(&st.db, &c).await?;
     Ok(decision_page(
         &st,
         &sess,
         &c,
+        &candidates,
         &decision_fields(&d),
         &Errors::default(),
     ))
 }
 
-fn read_decision(c: &Case, fields: &Fields, errors: &mut Errors) -> Decision {
+fn read_decision(
+    c: &Case,
+    candidates: &Candidates,
+    fields: &Fields,
+    errors: &mut Errors,
+) -> Decision {
     let mut d = Decision {
         explanation: field(fields, "explanation").to_owned(),
         advice: field(fields, "advice").to_owned(),
@@ -1523,6 +1562,12 @@ fn read_decision(c: &Case, fields: &Fields, errors: &mut Errors) -> Decision {
             },
         });
     }
+    for (o, minutes) in candidates {
+        if field(fields, &format!("agg-{}", o.id)) == "yes" {
+            d.aggregated
+                .push((o.id.clone(), o.number.clone(), *minutes));
+        }
+    }
     for (k, label) in ACTIVITIES {
         let v = field(fields, &format!("cost-{k}")).trim();
         if v.is_empty() {
@@ -1557,9 +1602,10 @@ async fn decision_post(
         return Err(Error::Forbidden.into());
     }
     let mut errors = Errors::default();
-    let d = read_decision(&c, &fields, &mut errors);
+    let candidates = cases::aggregated(&st.db, &c).await?;
+    let d = read_decision(&c, &candidates, &fields, &mut errors);
     if !errors.is_empty() {
-        return Ok(decision_page(&st, &sess, &c, &fields, &errors));
+        return Ok(decision_page(&st, &sess, &c, &candidates, &fields, &errors));
     }
     match cases::save_decision(
         &st.db,
@@ -1588,7 +1634,7 @@ async fn decision_post(
         }
         Err(e) => {
             conflict(&mut errors, "explanation", e)?;
-            Ok(decision_page(&st, &sess, &c, &fields, &errors))
+            Ok(decision_page(&st, &sess, &c, &candidates, &fields, &errors))
         }
     }
 }

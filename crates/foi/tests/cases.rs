@@ -1033,3 +1033,90 @@ async fn attachments_are_redacted_for_real_and_released_figures_attach_as_releas
         ));
     }
 }
+
+#[tokio::test]
+async fn a_cost_estimate_aggregates_the_same_requesters_related_requests_within_60_working_days() {
+    for db in support::both().await {
+        let first = drafted(&db, "2025-03-03").await;
+        let fifteen_hours = |others: Vec<(String, String, i64)>| Decision {
+            outcome: Some(Outcome::Refused),
+            reason: Some(Reason::Cost),
+            costs: vec![("locate".into(), 15 * 60, "Files at every prison".into())],
+            aggregated: others,
+            ..Decision::default()
+        };
+        let first = cases::save_decision(
+            &db,
+            &first.id,
+            &fifteen_hours(vec![]),
+            &actor("r1"),
+            first.version,
+            at("2025-03-04"),
+        )
+        .await
+        .unwrap();
+        let limit = config().cost_limit_pounds * 100;
+        // Alone, £375 is within the £600 limit.
+        assert!(
+            cases::problems(&first, &fifteen_hours(vec![]), limit)
+                .iter()
+                .any(|p| p.contains("within the appropriate limit"))
+        );
+        let second = drafted(&db, "2025-04-01").await;
+        let candidates = cases::aggregated(&db, &second).await.unwrap();
+        assert_eq!(candidates.len(), 1);
+        assert_eq!(
+            (candidates[0].0.id.as_str(), candidates[0].1),
+            (first.id.as_str(), 15 * 60)
+        );
+        let with_first = fifteen_hours(vec![(first.id.clone(), first.number.clone(), 15 * 60)]);
+        let second = cases::save_decision(
+            &db,
+            &second.id,
+            &with_first,
+            &actor("r1"),
+            second.version,
+            at("2025-04-02"),
+        )
+        .await
+        .unwrap();
+        let d = cases::decision(&db, &second).await.unwrap();
+        assert_eq!(d.aggregated, with_first.aggregated);
+        assert_eq!(d.cost_pence(), 75_000);
+        assert!(
+            cases::problems(&second, &d, limit).is_empty(),
+            "{:?}",
+            cases::problems(&second, &d, limit)
+        );
+        let text = letter::build(&second, &d, &config().sender(), d_("2025-04-03"), false).text();
+        assert!(
+            text.contains(&format!("your request {}", first.number)),
+            "{text}"
+        );
+        assert!(text.contains("£750"), "{text}");
+        // A request more than 60 working days apart, or from someone else,
+        // is not offered and is refused if sent.
+        let late = drafted(&db, "2025-07-01").await;
+        assert!(
+            cases::aggregated(&db, &late)
+                .await
+                .unwrap()
+                .iter()
+                .all(|(o, _)| o.id != first.id)
+        );
+        let e = cases::save_decision(
+            &db,
+            &late.id,
+            &with_first,
+            &actor("r1"),
+            late.version,
+            at("2025-07-02"),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::Conflict(m) if m.contains("60 working days")),
+            "{e}"
+        );
+    }
+}

@@ -35,12 +35,20 @@ impl Drop for Schema {
                 .build();
             if let Ok(rt) = rt {
                 rt.block_on(async {
-                    if let Ok(pool) = sqlx::AnyPool::connect(PG_ADMIN_URL).await {
-                        // Never wait long on the test's own connections.
-                        let _ = sqlx::query("SET lock_timeout = '3s'").execute(&pool).await;
-                        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                            .execute(&pool)
+                    use sqlx::Connection as _;
+                    // One connection for both statements: the timeout is a
+                    // session setting, and the test's own connections may
+                    // still hold locks (a transaction dropped on an error
+                    // path is rolled back only when its connection is used
+                    // again).
+                    if let Ok(mut conn) = sqlx::AnyConnection::connect(PG_ADMIN_URL).await {
+                        let _ = sqlx::query("SET lock_timeout = '3s'")
+                            .execute(&mut conn)
                             .await;
+                        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                            .execute(&mut conn)
+                            .await;
+                        let _ = conn.close().await;
                     }
                 });
             }
