@@ -43,6 +43,7 @@ use platform::sessions::SessionUser;
 use platform::web::{Navigation, Platform};
 use serde::{Deserialize, Serialize};
 
+pub use redact::redact;
 pub use routes::router;
 
 /// The platform's migrations for this system's tables.

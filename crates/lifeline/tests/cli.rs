@@ -207,6 +207,62 @@ fn foi_deadline_prints_the_due_date_first_and_refuses_what_cannot_be() {
 }
 
 #[test]
+fn foi_generate_then_stats_and_redact_refuses_what_is_not_a_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("foi.db").display());
+    let o = lifeline(&[
+        "foi",
+        "generate",
+        "--year",
+        "2025",
+        "--count",
+        "40",
+        "--seed",
+        "3",
+        "--database-url",
+        &url,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let generated = String::from_utf8_lossy(&o.stdout).to_string();
+    let o = lifeline(&[
+        "foi",
+        "stats",
+        "--database-url",
+        &url,
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let stats = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(stats, generated, "the same figures from the same database");
+    assert!(stats.starts_with("quarter,received,"));
+    let received: u64 = stats
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert!(received > 30 && received <= 40, "{stats}");
+    let not_pdf = dir.path().join("letter.docx");
+    std::fs::write(&not_pdf, b"PK\x03\x04 not a pdf").unwrap();
+    let out = dir.path().join("out.pdf");
+    let o = lifeline(&[
+        "foi",
+        "redact",
+        "--input",
+        not_pdf.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--term",
+        "Smith",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("not a PDF"), "{}", text(&o));
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
 fn datalab_link_writes_statuses_and_pseudonyms_but_no_personal_details() {
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path(), &[]);

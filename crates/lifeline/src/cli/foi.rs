@@ -20,6 +20,41 @@ pub enum Command {
     /// department would (deterministic for a seed), then print the
     /// year's statistics as CSV.
     Generate(GenerateArgs),
+    /// The statistics in the Cabinet Office's categories, by quarter
+    /// received, as CSV (one row a quarter; each exemption counted once
+    /// per case).
+    Stats(StatsArgs),
+    /// Redact a PDF as the service does: the file rewritten whole from its
+    /// text with every term removed wherever it appears, checked by
+    /// reading it back. Refuses scans and encrypted files (exit 2).
+    Redact(RedactArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// sqlite://FILE or postgres://user@host/db: the service's database.
+    #[arg(long)]
+    database_url: String,
+    /// First day received (YYYY-MM-DD).
+    #[arg(long)]
+    from: NaiveDate,
+    /// Last day received (YYYY-MM-DD), inclusive.
+    #[arg(long)]
+    to: NaiveDate,
+}
+
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// The PDF to redact.
+    #[arg(long)]
+    input: std::path::PathBuf,
+    /// Where to write the redacted PDF.
+    #[arg(long)]
+    output: std::path::PathBuf,
+    /// A word or phrase to remove (repeat for more); case, accents, line
+    /// breaks and hyphenation do not hide it.
+    #[arg(long = "term")]
+    terms: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -63,6 +98,8 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Deadline(a) => deadline(a),
         Command::Generate(a) => generate(a),
+        Command::Stats(a) => stats(a),
+        Command::Redact(a) => redact(a),
     }
 }
 
@@ -171,4 +208,47 @@ fn generate(a: GenerateArgs) -> anyhow::Result<ExitCode> {
         db.close().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn stats(a: StatsArgs) -> anyhow::Result<ExitCode> {
+    if a.to < a.from {
+        anyhow::bail!("--to ({}) is before --from ({})", a.to, a.from);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let db = server::open_database(&a.database_url, 4, Default::default())
+            .await
+            .with_context(|| format!("cannot open the database {}", a.database_url))?;
+        let today = chrono::Utc::now().date_naive();
+        let s = server::foi::stats::build(&db, a.from, a.to, today).await?;
+        print!("{}", s.csv());
+        db.close().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn redact(a: RedactArgs) -> anyhow::Result<ExitCode> {
+    let bytes =
+        std::fs::read(&a.input).with_context(|| format!("cannot read {}", a.input.display()))?;
+    let terms: Vec<&str> = a.terms.iter().map(String::as_str).collect();
+    match server::foi::redact(&bytes, &terms) {
+        Ok(r) => {
+            std::fs::write(&a.output, &r.pdf)
+                .with_context(|| format!("cannot write {}", a.output.display()))?;
+            eprintln!(
+                "{} pages written to {}; {} passages removed.",
+                r.pages,
+                a.output.display(),
+                r.removed
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", a.input.display());
+            Ok(ExitCode::from(2))
+        }
+    }
 }
