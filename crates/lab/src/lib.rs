@@ -1314,6 +1314,18 @@ pub async fn withhold(db: &Db, lab: &Lab, actor: &Actor, id: &str, reason: &str)
     .await
 }
 
+/// Why a request's report cannot be issued now, in words an analyst can
+/// act on.
+fn issue_refused(status: Status) -> String {
+    match status {
+        Status::Issued | Status::InReview => "the report has already been issued".to_owned(),
+        other => format!(
+            "the report can only be issued after its disclosure check, and the request is {}",
+            other.label().to_lowercase()
+        ),
+    }
+}
+
 /// Issues the report: the provider is emailed, the review period starts,
 /// and the released cohort's pseudonymous keys join the differencing
 /// register (then their sealed copy is deleted).
@@ -1322,10 +1334,7 @@ pub async fn issue(db: &Db, lab: &Lab, actor: &Actor, id: &str) -> Result<()> {
     // Asked before the sealed people file is read, which only a request at
     // the disclosure check still has.
     if !WORKFLOW.allowed(step::ISSUE, request.status) {
-        return Err(Error::Conflict(format!(
-            "the request is {}, so it cannot be issued",
-            request.status.label().to_lowercase()
-        )));
+        return Err(Error::Conflict(issue_refused(request.status)));
     }
     let key = data_key(db, lab, id).await?;
     let people = String::from_utf8(lab.vault.get(id, Item::People, &key)?)
@@ -1969,4 +1978,26 @@ pub async fn data_held(db: &Db, lab: &Lab, id: &str) -> Result<bool> {
             .fetch_optional(db.pool())
             .await?;
     Ok(key.is_some() && lab.vault.path(id, Item::Cohort).exists())
+}
+
+#[cfg(test)]
+mod issue_wording_tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_issue_says_why_without_repeating_itself() {
+        assert_eq!(
+            issue_refused(Status::Issued),
+            "the report has already been issued"
+        );
+        let m = issue_refused(Status::Submitted);
+        assert!(
+            m.starts_with("the report can only be issued after its disclosure check"),
+            "{m}"
+        );
+        for s in Status::ALL {
+            let m = issue_refused(s);
+            assert!(!m.contains("issued, so it cannot be issued"), "{m}");
+        }
+    }
 }

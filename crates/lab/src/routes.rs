@@ -247,19 +247,31 @@ fn check_file(up: &Upload, max: usize, e: &mut Errors) -> Option<Vec<u8>> {
 }
 
 fn metadata(f: &Fields, e: &mut Errors) -> Option<Metadata> {
-    let text = |name: &str, label: &str, e: &mut Errors| -> Option<String> {
-        let v = forms::required_text(field(f, name), name, label, &format!("Enter {label}"), e)?;
+    // `ask` completes "Enter ..."; `noun` names the answer for "... must be
+    // 500 characters or fewer".
+    let text = |name: &str, ask: &str, noun: &str, e: &mut Errors| -> Option<String> {
+        let v = forms::required_text(field(f, name), name, noun, &format!("Enter {ask}"), e)?;
         if v.chars().count() > 500 {
             e.add(
                 name,
-                format!("{} must be 500 characters or fewer", forms::capital(label)),
+                format!("{} must be 500 characters or fewer", forms::capital(noun)),
             );
             return None;
         }
         Some(v)
     };
-    let intervention = text("intervention", "what the intervention is", e);
-    let collection = text("collection", "how the data were collected", e);
+    let intervention = text(
+        "intervention",
+        "what the intervention is",
+        "the description of the intervention",
+        e,
+    );
+    let collection = text(
+        "collection",
+        "how the data were collected",
+        "the description of how the data were collected",
+        e,
+    );
     let excluded_raw = field(f, "excluded").trim();
     let excluded = if excluded_raw.is_empty() {
         e.add("excluded", "Enter how many people were left out, or 0");

@@ -782,6 +782,28 @@ async fn uploads_are_checked_at_once(backend: Backend) {
         0,
         "no file kept for a rejected upload"
     );
+    // A description too long is refused in words that read: the answer
+    // named, not the question.
+    let long = "x".repeat(501);
+    let mut too_long = fields.clone();
+    too_long.retain(|(k, _)| *k != "intervention");
+    too_long.push(("intervention", long.as_str()));
+    let refused = provider
+        .post_multipart(
+            "/datalab/new",
+            &too_long,
+            Some(("cohort.csv", cohort_csv(60).into_bytes())),
+        )
+        .await;
+    let summary = refused.error_summary().unwrap_or_default().to_owned();
+    assert!(
+        summary.contains("The description of the intervention must be 500 characters or fewer"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("What the intervention is must"),
+        "{summary}"
+    );
     // Not a CSV.
     let xls = provider
         .post_multipart(

@@ -98,6 +98,39 @@ async fn sessions_and_blocked_dates(backend: Backend) {
             .iter()
             .any(|s| s.start == "18:00" && s.date.weekday() == chrono::Weekday::Wed)
     );
+    // The same weekly session again is refused on the start time's field,
+    // and families are not offered it twice.
+    let again = admin
+        .post_form(
+            "/staff/establishments/leeds/sessions",
+            &[
+                ("weekly-day", "3"),
+                ("weekly-start", "18:00"),
+                ("weekly-end", "19:00"),
+                ("weekly-open", "4"),
+                ("weekly-closed", "0"),
+            ],
+        )
+        .await;
+    assert!(
+        again
+            .error_summary()
+            .is_some_and(|e| e.contains("already a weekly session on Wednesday starting at 18:00")),
+        "{:?}",
+        again.error_summary()
+    );
+    let wednesdays: Vec<_> = first_bookable(app.db(), "leeds")
+        .await
+        .into_iter()
+        .filter(|s| s.start == "18:00" && s.date.weekday() == chrono::Weekday::Wed)
+        .collect();
+    let mut dates: Vec<_> = wednesdays.iter().map(|s| s.date).collect();
+    dates.dedup();
+    assert_eq!(
+        dates.len(),
+        wednesdays.len(),
+        "one 18:00 session a Wednesday"
+    );
 
     // Blocking the Monday removes its session from what families can pick.
     let blocked = admin

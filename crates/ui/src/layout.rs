@@ -24,14 +24,21 @@ pub struct Chrome<'a> {
     pub notice: Option<String>,
 }
 
+/// The page's `<title>` as the Design System writes it: the page, the
+/// service, GOV.UK, with "Error: " first when the form has errors. A start
+/// page named after its service names it once.
+fn page_title(title: &str, service: &str, error: bool) -> String {
+    let prefix = if error { "Error: " } else { "" };
+    if title.trim() == service.trim() {
+        format!("{prefix}{title} - GOV.UK")
+    } else {
+        format!("{prefix}{title} - {service} - GOV.UK")
+    }
+}
+
 /// The GOV.UK template: skip link, header, phase banner, main, footer.
 pub fn layout(chrome: &Chrome, title: &str, errors: &Errors, content: Markup) -> Markup {
-    let service = chrome.service;
-    let full_title = if errors.is_empty() {
-        format!("{title} - {service} - GOV.UK")
-    } else {
-        format!("Error: {title} - {service} - GOV.UK")
-    };
+    let full_title = page_title(title, chrome.service, !errors.is_empty());
     html! {
         (DOCTYPE)
         html lang="en" class="govuk-template govuk-template--rebranded" {
@@ -130,5 +137,22 @@ fn header(chrome: &Chrome) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_page_named_after_its_service_names_it_once() {
+        assert_eq!(
+            page_title("Visit someone in prison", "Visit someone in prison", false),
+            "Visit someone in prison - GOV.UK"
+        );
+        assert_eq!(
+            page_title("Choose a session", "Visit someone in prison", true),
+            "Error: Choose a session - Visit someone in prison - GOV.UK"
+        );
     }
 }

@@ -236,6 +236,35 @@ pub async fn add_template(
     audit: &Line<'_>,
 ) -> Result<()> {
     let mut tx = db.begin_write().await?;
+    // The same day and start time twice would offer families one session
+    // as two, each with its own places.
+    let same: Option<String> = sqlx::query_scalar(
+        "SELECT end_time FROM session_templates WHERE establishment_id = $1 AND weekday = $2 AND start_time = $3",
+    )
+    .bind(establishment)
+    .bind(t.weekday)
+    .bind(&t.start)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(end) = same {
+        const DAYS: [&str; 7] = [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ];
+        let day = DAYS
+            .get(usize::try_from(t.weekday - 1).unwrap_or(0))
+            .copied()
+            .unwrap_or("that day");
+        return Err(Error::Conflict(format!(
+            "There is already a weekly session on {day} starting at {} (until {end}): change its places or remove it instead",
+            t.start
+        )));
+    }
     insert_template(&mut tx, establishment, t).await?;
     audit.record(&mut tx).await?;
     tx.commit().await?;

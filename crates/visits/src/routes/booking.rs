@@ -78,12 +78,16 @@ fn draft(sess: &Sess, user: &SessionUser) -> Draft {
     d
 }
 
+/// Where to go after `step`: the next step not yet done (a change from
+/// the check page that undid a later step, such as a new prison clearing
+/// the sessions, goes straight to it), or the check page when all are.
 fn next_after(d: &Draft, step: &str) -> String {
-    if STEPS.iter().all(|s| d.has(s)) {
-        return "/book/check".into();
-    }
     let i = STEPS.iter().position(|s| *s == step).map_or(0, |i| i + 1);
-    format!("/book/{}", STEPS.get(i).copied().unwrap_or("check"))
+    let (before, after) = STEPS.split_at(i.min(STEPS.len()));
+    match after.iter().chain(before).find(|s| !d.has(s)) {
+        Some(missing) => format!("/book/{missing}"),
+        None => "/book/check".into(),
+    }
 }
 
 async fn book(sess: Sess) -> Page {
@@ -808,4 +812,43 @@ async fn cancel_post(
     st.mail_waiting();
     sess.update(|s| s.notice = Some(format!("Visit {} is cancelled", v.reference)));
     Ok(see_other(&format!("/visits/{}", v.reference)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(done: &[&str]) -> Draft {
+        Draft {
+            done: done.iter().map(|s| s.to_string()).collect(),
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn after_a_step_comes_the_next_one_not_yet_done() {
+        // The first time through, in order.
+        assert_eq!(
+            next_after(&with(&["prisoner"]), "prisoner"),
+            "/book/visitors"
+        );
+        // A new prison chosen from the check page clears the sessions: the
+        // visitors are kept, so the sessions come next, not the visitors.
+        assert_eq!(
+            next_after(&with(&["prisoner", "visitors", "support"]), "prisoner"),
+            "/book/sessions"
+        );
+        assert_eq!(
+            next_after(
+                &with(&["prisoner", "visitors", "sessions", "support"]),
+                "prisoner"
+            ),
+            "/book/check"
+        );
+        // A step left out earlier is found after the last.
+        assert_eq!(
+            next_after(&with(&["visitors", "sessions", "support"]), "support"),
+            "/book/prisoner"
+        );
+    }
 }

@@ -984,7 +984,7 @@ async fn add_weekly_post(
             open_capacity: open,
             closed_capacity: closed,
         };
-        establishments::add_template(
+        match establishments::add_template(
             &st.db,
             &id,
             &t,
@@ -995,10 +995,15 @@ async fn add_weekly_post(
                 detail: format!("weekly session day {weekday} {}-{}", t.start, t.end),
             },
         )
-        .await?;
-
-        sess.update(|s| s.notice = Some("Weekly session added".into()));
-        return Ok(see_other(&format!("/staff/establishments/{id}/settings")));
+        .await
+        {
+            Ok(()) => {
+                sess.update(|s| s.notice = Some("Weekly session added".into()));
+                return Ok(see_other(&format!("/staff/establishments/{id}/settings")));
+            }
+            Err(Error::Conflict(m)) => e.add("weekly-start", m),
+            Err(other) => return Err(other.into()),
+        }
     }
     let c = sess.ctx(&st);
     Ok(render_settings(&st, &c, &est, &f, &e).await?)
