@@ -322,13 +322,13 @@ async fn a_family_books_and_staff_accept_in_chromium() {
     assert!(heading(&b).await.contains(&reference));
     // GOV.UK radios are chosen by their labels; the second choice is the
     // second radio.
-    b.find(Locator::Css("label[for='slot-1-input']"))
+    b.find(Locator::Css("label[for='slot-1']"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    let chosen = b.find(Locator::Id("slot-1-input")).await.unwrap();
+    let chosen = b.find(Locator::Id("slot-1")).await.unwrap();
     assert_eq!(
         chosen.attr("value").await.unwrap().as_deref(),
         Some(second.as_str())
@@ -426,7 +426,7 @@ async fn a_provider_uploads_an_analyst_issues_and_the_data_is_destroyed_in_chrom
     .await;
     fill(&b, "collection", "Case management system export").await;
     fill(&b, "excluded", "3").await;
-    b.find(Locator::Css("label[for='date-order-input']"))
+    b.find(Locator::Css("label[for='date-order']"))
         .await
         .unwrap()
         .click()
@@ -569,7 +569,7 @@ async fn a_provider_uploads_an_analyst_issues_and_the_data_is_destroyed_in_chrom
 
 /// Chooses the first decision (verify, approve) and saves it.
 async fn approve(b: &Client) {
-    b.find(Locator::Id("decision-input"))
+    b.find(Locator::Id("decision"))
         .await
         .unwrap()
         .click()
@@ -1561,21 +1561,21 @@ async fn a_social_media_incident_is_reported_sent_back_resubmitted_and_closed_in
     fill(&b, "q-account", "facebook.com/someone.inside").await;
     choose(&b, "Live video").await;
     choose(&b, "A report from the public").await;
-    b.find(Locator::Id("q-device_found-input"))
+    b.find(Locator::Id("q-device_found"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
     fill(&b, "q-find_reference", &find).await;
-    b.find(Locator::Id("q-takedown-3-input"))
+    b.find(Locator::Id("q-takedown-3"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
     fill(&b, "q-takedown-no-comment", "The stream had ended").await;
-    b.find(Locator::Id("q-police_referral-1-input"))
+    b.find(Locator::Id("q-police_referral-1"))
         .await
         .unwrap()
         .click()

@@ -143,6 +143,16 @@ pub fn date_input(
     }
 }
 
+/// The ids a control is described by: its hint and its error, those it has.
+fn described(name: &str, hint: bool, error: bool) -> Option<String> {
+    match (hint, error) {
+        (true, true) => Some(format!("{name}-hint {name}-error")),
+        (true, false) => Some(format!("{name}-hint")),
+        (false, true) => Some(format!("{name}-error")),
+        (false, false) => None,
+    }
+}
+
 /// A labelled select.
 pub fn select(
     name: &str,
@@ -159,7 +169,7 @@ pub fn select(
             @if let Some(h) = hint { div id={ (name) "-hint" } class="govuk-hint" { (h) } }
             (error_message(name, error))
             select class={ "govuk-select" @if error.is_some() { " govuk-select--error" } } id=(name) name=(name)
-                aria-describedby=[hint.map(|_| format!("{name}-hint"))] {
+                aria-describedby=[described(name, hint.is_some(), error.is_some())] {
                 @for (value, text) in options {
                     option value=(value) selected[value == selected] { (text) }
                 }
@@ -177,7 +187,7 @@ pub fn textarea(name: &str, label: &str, hint: &str, value: &str, errors: &Error
             div id={ (name) "-hint" } class="govuk-hint" { (hint) }
             (error_message(name, error))
             textarea class={ "govuk-textarea" @if error.is_some() { " govuk-textarea--error" } } id=(name) name=(name) rows="5"
-                aria-describedby={ (name) "-hint" } { (value) }
+                aria-describedby=[described(name, true, error.is_some())] { (value) }
         }
     }
 }
@@ -196,14 +206,16 @@ pub fn radios(
             fieldset class="govuk-fieldset" aria-describedby=[error.map(|_| format!("{name}-error"))] {
                 legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { (legend) }
                 (error_message(name, error))
-                div class="govuk-radios" data-module="govuk-radios" id=(name) {
+                // The first radio carries the field's own id, so that the
+                // error summary's link to the field lands on it.
+                div class="govuk-radios" data-module="govuk-radios" {
                     @for (i, (value, label, reveal)) in options.iter().enumerate() {
                         @let id = if i == 0 { name.to_owned() } else { format!("{name}-{i}") };
                         div class="govuk-radios__item" {
-                            input class="govuk-radios__input" id={ (id) "-input" } name=(name) type="radio" value=(value)
+                            input class="govuk-radios__input" id=(id) name=(name) type="radio" value=(value)
                                 checked[value == selected]
                                 data-aria-controls=[reveal.as_ref().map(|_| format!("{id}-conditional"))];
-                            label class="govuk-label govuk-radios__label" for={ (id) "-input" } { (label) }
+                            label class="govuk-label govuk-radios__label" for=(id) { (label) }
                         }
                         @if let Some(r) = reveal {
                             div class={ "govuk-radios__conditional" @if value != selected { " govuk-radios__conditional--hidden" } } id={ (id) "-conditional" } {
@@ -273,4 +285,55 @@ pub fn when(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0)
         .map(|d| d.format("%-d %B %Y %H:%M").to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(field: &str) -> Errors {
+        let mut e = Errors::default();
+        e.add(field, "Choose one");
+        e
+    }
+
+    #[test]
+    fn the_error_summary_lands_on_the_first_radio() {
+        let options = vec![
+            ("a".to_owned(), "A".to_owned(), None),
+            ("b".to_owned(), "B".to_owned(), None),
+        ];
+        let html = radios("kind", "Which kind?", &options, "", &errors("kind")).into_string();
+        assert!(
+            html.contains(r#"<input class="govuk-radios__input" id="kind" name="kind""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"id="kind-1" name="kind""#), "{html}");
+        assert_eq!(
+            html.matches(r#"id="kind""#).count(),
+            1,
+            "one element has the field's id: {html}"
+        );
+        assert!(html.contains(r#"for="kind""#));
+    }
+
+    #[test]
+    fn selects_and_text_boxes_are_described_by_their_errors() {
+        let options = vec![("x".to_owned(), "X".to_owned())];
+        let html = select("unit", "Unit", None, &options, "", &errors("unit")).into_string();
+        assert!(html.contains(r#"aria-describedby="unit-error""#), "{html}");
+        let html =
+            select("unit", "Unit", Some("Hint"), &options, "", &errors("unit")).into_string();
+        assert!(
+            html.contains(r#"aria-describedby="unit-hint unit-error""#),
+            "{html}"
+        );
+        let html = select("unit", "Unit", None, &options, "", &Errors::default()).into_string();
+        assert!(!html.contains("aria-describedby"), "{html}");
+        let html = textarea("why", "Why?", "Say why", "", &errors("why")).into_string();
+        assert!(
+            html.contains(r#"aria-describedby="why-hint why-error""#),
+            "{html}"
+        );
+    }
 }

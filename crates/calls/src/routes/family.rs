@@ -226,7 +226,7 @@ fn profile_page(st: &Calls, sess: &Sess, f: &ui::Fields, e: &Errors, locked: boo
                         (date_input("dob", "Date of birth", "For example, 27 3 1985", f, e, true))
                     }
                     (textarea("address", "Address", "Your home address, including the postcode", field(f, "address"), e))
-                    (input("phone", "Phone number", field(f, "phone"), e, Input { kind: Some("tel"), autocomplete: Some("tel"), width: Some("govuk-input--width-20"), ..Default::default() }))
+                    (input("phone", "Phone number", field(f, "phone"), e, Input { kind: Some("tel"), autocomplete: Some("tel"), width: Some("20"), ..Default::default() }))
                     (button("Save and continue"))
                 }
             } }
@@ -510,8 +510,8 @@ fn approval_page(
                     (csrf(&c.csrf))
                     (ui::select("establishment", "Prison", None, ests, field(f, "establishment"), e))
                     (input("prisoner-name", "Their full name", field(f, "prisoner-name"), e, Input::default()))
-                    (input("prison-number", "Their prison number", field(f, "prison-number"), e, Input { hint: Some("For example, A1234BC"), width: Some("govuk-input--width-10"), spellcheck_off: true, ..Default::default() }))
-                    (input("relationship", "Your relationship to them", field(f, "relationship"), e, Input { hint: Some("For example, mother, partner, friend"), width: Some("govuk-input--width-20"), ..Default::default() }))
+                    (input("prison-number", "Their prison number", field(f, "prison-number"), e, Input { hint: Some("For example, A1234BC"), width: Some("10"), spellcheck_off: true, ..Default::default() }))
+                    (input("relationship", "Your relationship to them", field(f, "relationship"), e, Input { hint: Some("For example, mother, partner, friend"), width: Some("20"), ..Default::default() }))
                     (button("Send request"))
                 }
             } }
@@ -731,13 +731,13 @@ fn slot_choice(slots: &[portal::Slot], selected: &str, e: &Errors) -> maud::Mark
                 @if let Some(m) = error {
                     p id="slot-error" class="govuk-error-message" { span class="govuk-visually-hidden" { "Error:" } " " (m) }
                 }
-                div id="slot" {
+                div {
                     @for (i, (day, list)) in days.iter().enumerate() {
                         h3 class="govuk-heading-s govuk-!-margin-top-4 govuk-!-margin-bottom-2" { (day.format("%A %-d %B")) }
                         div class="govuk-radios govuk-radios--small" data-module="govuk-radios" {
                             @for (j, s) in list.iter().enumerate() {
                                 @let value = format!("{}|{}", s.date, s.start);
-                                @let id = if i == 0 && j == 0 { "slot-input".to_owned() } else { format!("slot-{i}-{j}") };
+                                @let id = if i == 0 && j == 0 { "slot".to_owned() } else { format!("slot-{i}-{j}") };
                                 div class="govuk-radios__item" {
                                     input class="govuk-radios__input" id=(id) name="slot" type="radio" value=(value) checked[value == selected];
                                     label class="govuk-label govuk-radios__label" for=(id) {

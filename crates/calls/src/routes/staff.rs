@@ -612,7 +612,7 @@ async fn allowance_page(
                     p class="govuk-body" { "At the governor's discretion, for this month." }
                     form method="post" action={ "/calls/staff/" (est) "/allowance/" (prisoner.id) } novalidate {
                         (csrf(&c.csrf))
-                        (input("minutes", "Extra minutes", field(f, "minutes"), e, Input { width: Some("govuk-input--width-4"), ..Default::default() }))
+                        (input("minutes", "Extra minutes", field(f, "minutes"), e, Input { width: Some("4"), ..Default::default() }))
                         (ui::textarea("reason", "Reason", "Recorded with the grant", field(f, "reason"), e))
                         (button("Grant"))
                     }
@@ -719,7 +719,7 @@ async fn settings_page(
             e,
             Input {
                 hint: Some(hint),
-                width: Some("govuk-input--width-4"),
+                width: Some("4"),
                 ..Default::default()
             },
         )
@@ -771,7 +771,7 @@ async fn settings_page(
                 form method="post" action={ "/calls/staff/" (est) "/rollout" } novalidate {
                     (csrf(&c.csrf))
                     (ui::select("stage", "Stage reached", Some("The portal takes bookings once the stage is \"Portal live\""), &stage_options, field(f, "stage"), e))
-                    (input("reached-on", "Date reached", field(f, "reached-on"), e, Input { hint: Some("As YYYY-MM-DD, for example 2026-11-30"), width: Some("govuk-input--width-10"), ..Default::default() }))
+                    (input("reached-on", "Date reached", field(f, "reached-on"), e, Input { hint: Some("As YYYY-MM-DD, for example 2026-11-30"), width: Some("10"), ..Default::default() }))
                     (button("Record stage"))
                 }
                 h2 class="govuk-heading-m" { "Portal" }
@@ -805,14 +805,14 @@ async fn settings_page(
                 form method="post" action={ "/calls/staff/" (est) "/times" } novalidate {
                     (csrf(&c.csrf))
                     (ui::select("weekday", "Day", None, &weekday_options, field(f, "weekday"), e))
-                    (input("start", "Start time", field(f, "start"), e, Input { hint: Some("24-hour clock, for example 14:00"), width: Some("govuk-input--width-5"), ..Default::default() }))
+                    (input("start", "Start time", field(f, "start"), e, Input { hint: Some("24-hour clock, for example 14:00"), width: Some("5"), ..Default::default() }))
                     (button("Add call time"))
                 }
                 h2 class="govuk-heading-m" { "Closed dates" }
                 ul class="govuk-list" { @for (d, r) in &closed { li { (d.format("%A %-d %B %Y")) ": " (r) } } }
                 form method="post" action={ "/calls/staff/" (est) "/closed" } novalidate {
                     (csrf(&c.csrf))
-                    (input("closed-date", "Date", field(f, "closed-date"), e, Input { hint: Some("As YYYY-MM-DD"), width: Some("govuk-input--width-10"), ..Default::default() }))
+                    (input("closed-date", "Date", field(f, "closed-date"), e, Input { hint: Some("As YYYY-MM-DD"), width: Some("10"), ..Default::default() }))
                     (input("closed-reason", "Reason", field(f, "closed-reason"), e, Input::default()))
                     (button("Close date"))
                 }
