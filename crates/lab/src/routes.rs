@@ -712,7 +712,7 @@ async fn render_request(
                             }
                         }
                     }
-                    @if is_analyst { (analyst_actions(&c, r)) }
+                    @if is_analyst { (analyst_actions(&c, r, e)) }
                     @if can_resubmit {
                         h2 class="govuk-heading-m" { "Send a corrected cohort" }
                         @if let Some(rep) = report { (validation_report(rep)) }
@@ -775,22 +775,21 @@ async fn render_request(
 
 /// The analyst's buttons: one form for each move [`WORKFLOW`] offers an
 /// analyst from the request's state, in the table's order.
-fn analyst_actions(c: &OwnedCtx, r: &DataRequest) -> Markup {
+fn analyst_actions(c: &OwnedCtx, r: &DataRequest, errors: &Errors) -> Markup {
     let path = format!("/datalab/requests/{}", r.id);
     let offered = WORKFLOW.actions_from(r.status, Who::Role(Role::Analyst));
     html! {
         @if r.status == Status::Processing {
             p class="govuk-body" { "The analysis is running. Reload this page to see when it has finished." }
         }
-        @for t in &offered { (analyst_form(&c.csrf, &path, t.action)) }
+        @for t in &offered { (analyst_form(&c.csrf, &path, t.action, errors)) }
     }
 }
 
 /// The form that asks an analyst for `action` on the request at `path`
-/// (which takes the action's name as its last segment). Empty for a move
-/// no analyst makes.
-fn analyst_form(token: &str, path: &str, action: &str) -> Markup {
-    let e = Errors::default();
+/// (which takes the action's name as its last segment), with the page's
+/// errors on its field. Empty for a move no analyst makes.
+fn analyst_form(token: &str, path: &str, action: &str, e: &Errors) -> Markup {
     let to = format!("{path}/{action}");
     match action {
         step::RUN => html! {
@@ -798,7 +797,7 @@ fn analyst_form(token: &str, path: &str, action: &str) -> Markup {
             p class="govuk-body" { "Running decrypts the cohort. Say why you are opening it: this is written to the audit log with your name and the time." }
             form method="post" action=(to) novalidate {
                 (csrf(token))
-                (input("reason", "Why are you opening the individual-level data?", "", &e, Input { hint: Some("For example: run the standard analysis for this request"), ..Default::default() }))
+                (input("reason", "Why are you opening the individual-level data?", "", e, Input { hint: Some("For example: run the standard analysis for this request"), ..Default::default() }))
                 (button("Run the analysis"))
             }
         },
@@ -806,14 +805,14 @@ fn analyst_form(token: &str, path: &str, action: &str) -> Markup {
             h2 class="govuk-heading-m" { "Or send it back" }
             form method="post" action=(to) novalidate {
                 (csrf(token))
-                (textarea("return-reason", "What must the provider correct?", "Sent to the provider. The cohort is destroyed at once.", "", &e))
+                (textarea("return-reason", "What must the provider correct?", "Sent to the provider. The cohort is destroyed at once.", "", e))
                 button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" { "Return for correction" }
             }
         },
         step::REJECT => html! {
             form method="post" action=(to) novalidate {
                 (csrf(token))
-                (textarea("reject-reason", "Why can the lab not take this request?", "Sent to the provider. The cohort is destroyed at once.", "", &e))
+                (textarea("reject-reason", "Why can the lab not take this request?", "Sent to the provider. The cohort is destroyed at once.", "", e))
                 button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Reject the request" }
             }
         },
@@ -827,7 +826,7 @@ fn analyst_form(token: &str, path: &str, action: &str) -> Markup {
         step::WITHHOLD => html! {
             form method="post" action=(to) novalidate {
                 (csrf(token))
-                (textarea("withhold-reason", "Why must the report be withheld?", "The request fails at the disclosure stage; the provider is told it could not be released.", "", &e))
+                (textarea("withhold-reason", "Why must the report be withheld?", "The request fails at the disclosure stage; the provider is told it could not be released.", "", e))
                 button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button" { "Withhold the report" }
             }
         },

@@ -77,6 +77,19 @@ async fn full_lifecycle(backend: Backend) {
         .post_form(&format!("/datalab/requests/{id}/run"), &[("reason", " ")])
         .await;
     assert!(missing.error_summary().unwrap().contains("Say why"));
+    // The error is on the field too, as the Design System places it: the
+    // message above the input, the input marked and described by it.
+    assert!(
+        missing.body.contains(r#"id="reason-error""#),
+        "inline error"
+    );
+    assert!(
+        missing.body.contains("govuk-input govuk-input--error")
+            && missing
+                .body
+                .contains(r#"aria-describedby="reason-hint reason-error""#),
+        "the input is marked and described by its error"
+    );
     assert_eq!(
         datalab::get(app.db(), &id).await.unwrap().status,
         Status::Submitted
