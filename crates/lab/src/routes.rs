@@ -346,7 +346,7 @@ fn file_input(errors: &Errors, max: usize) -> Markup {
                 "A CSV file in the lab's template: forename, surname, date_of_birth, gender, postcode, intervention_start, sentence_start, sentence_end, pnc_id, prison_number. At least 60 people; smaller than " (size_words(max)) "."
             }
             (pages::error_message("cohort", error))
-            input class={ "govuk-file-upload" @if error.is_some() { " govuk-file-upload--error" } } id="cohort" name="cohort" type="file" accept=".csv,text/csv" aria-describedby="cohort-hint";
+            input class={ "govuk-file-upload" @if error.is_some() { " govuk-file-upload--error" } } id="cohort" name="cohort" type="file" accept=".csv,text/csv" aria-describedby={ "cohort-hint" @if error.is_some() { " cohort-error" } };
         }
     }
 }
@@ -489,8 +489,10 @@ async fn new_post(State(st): State<Web>, sess: Sess, mp: Multipart) -> Page {
     let request = meta.request(&org_name);
     let (report, rows) = validated(&st, bytes, request).await?;
     if report.decision != intake::Decision::Accepted {
+        // On the upload field: the summary's link takes the provider to
+        // where they choose the corrected file; the findings follow below.
         e.add(
-            "validation",
+            "cohort",
             format!(
                 "The cohort was not accepted: {}",
                 report
@@ -559,8 +561,10 @@ async fn resubmit_post(
             sess.update(|s| s.notice = Some(format!("Corrected cohort sent for {}", r.reference)));
             return Ok(see_other(&format!("/datalab/requests/{id}")));
         }
+        // On the upload field: the summary's link takes the provider to
+        // where they choose the corrected file; the findings follow below.
         e.add(
-            "validation",
+            "cohort",
             format!(
                 "The corrected cohort was not accepted: {}",
                 rep.reasons

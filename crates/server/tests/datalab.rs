@@ -777,6 +777,16 @@ async fn uploads_are_checked_at_once(backend: Backend) {
             .unwrap()
             .contains("The cohort was not accepted")
     );
+    // The summary links to the upload field, which shows the error too.
+    assert!(
+        rejected
+            .error_summary()
+            .unwrap()
+            .contains(r##"href="#cohort""##),
+        "{:?}",
+        rejected.error_summary()
+    );
+    assert!(rejected.body.contains(r#"id="cohort-error""#));
     assert!(rejected.body.contains("validation-issues"));
     assert!(rejected.body.contains("validation-reasons"));
     // Intake's counts: 31 rows read, of the 60 usable ones needed.
