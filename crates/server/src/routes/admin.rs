@@ -674,6 +674,36 @@ async fn audit_page(State(st): State<Platform>, sess: Sess) -> Page {
         return Err(Error::Forbidden.into());
     }
     let entries = audit::recent(&st.db, None, 200).await?;
+    // People are named, not keyed: the account's name and email address
+    // for a person (who acted, or whose account was the record), the
+    // actor's own word for the service ("system").
+    let mut actors: Vec<&str> = entries
+        .iter()
+        .flat_map(|a| [a.actor.as_str(), a.subject.as_str()])
+        .collect();
+    actors.sort_unstable();
+    actors.dedup();
+    let mut names = std::collections::BTreeMap::new();
+    if !actors.is_empty() {
+        let marks: Vec<String> = (1..=actors.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, name, email FROM accounts WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String, String, String)>(&sql);
+        for a in &actors {
+            q = q.bind(*a);
+        }
+        for (id, name, email) in q.fetch_all(st.db.pool()).await.map_err(Error::from)? {
+            names.insert(id, format!("{name} ({email})"));
+        }
+    }
+    let who = |actor: &str| {
+        names
+            .get(actor)
+            .cloned()
+            .unwrap_or_else(|| actor.to_owned())
+    };
     let c = sess.ctx(&st);
     Ok(c.page(
         "Audit log",
@@ -693,9 +723,9 @@ async fn audit_page(State(st): State<Platform>, sess: Sess) -> Page {
                     @for a in &entries {
                         tr class="govuk-table__row" {
                             td class="govuk-table__cell" { (pages::when(a.at)) }
-                            td class="govuk-table__cell" { (a.actor) }
+                            td class="govuk-table__cell" { (who(&a.actor)) }
                             td class="govuk-table__cell" { (a.action) }
-                            td class="govuk-table__cell" { (a.subject) }
+                            td class="govuk-table__cell" { (who(&a.subject)) }
                             td class="govuk-table__cell" { (a.detail) }
                         }
                     }
