@@ -1325,7 +1325,13 @@ mod tests {
         let analyst = Who::Role(Role::Analyst);
         for state in Status::ALL {
             for t in WORKFLOW.actions_from(state, analyst) {
-                let form = analyst_form("token", "/datalab/requests/r1", t.action).into_string();
+                let form = analyst_form(
+                    "token",
+                    "/datalab/requests/r1",
+                    t.action,
+                    &Errors::default(),
+                )
+                .into_string();
                 assert!(
                     form.contains(&format!("action=\"/datalab/requests/r1/{}\"", t.action)),
                     "{} from {state:?}: {form}",
@@ -1350,7 +1356,7 @@ mod tests {
         );
         assert!(offered(Status::ReturnedForCorrection).is_empty());
         assert!(
-            analyst_form("token", "/x", step::DESTROY)
+            analyst_form("token", "/x", step::DESTROY, &Errors::default())
                 .into_string()
                 .is_empty()
         );
