@@ -34,11 +34,6 @@ pub struct Prepared {
 /// safely, is refused with the reason, and nothing is kept. This is slow
 /// work: run it off the async threads.
 pub fn prepare_pdf(name: &str, bytes: &[u8], terms: &[String]) -> Result<Prepared> {
-    if !redact::is_pdf(bytes) {
-        return Err(Error::Conflict(format!(
-            "{name} is not a PDF: save it as a PDF and attach that"
-        )));
-    }
     let refs: Vec<&str> = terms.iter().map(String::as_str).collect();
     let r = redact::redact(bytes, &refs).map_err(|e| {
         Error::Conflict(format!("{name} was not attached and nothing was kept: {e}"))

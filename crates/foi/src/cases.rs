@@ -163,11 +163,7 @@ impl Case {
 
     /// Working days allowed: 20, or 40 for an exceptional review.
     pub fn days(&self) -> u32 {
-        if self.kind.is_review() && self.exceptional_reason.is_some() {
-            40
-        } else {
-            clock::STATUTORY_DAYS
-        }
+        days_for(self.kind, self.exceptional_reason.is_some())
     }
 
     /// Whether an answer is overdue on `today`.
@@ -181,6 +177,16 @@ impl Case {
             .find(|(k, _)| *k == self.requester_type)
             .map(|(_, v)| *v)
             .unwrap_or("Unknown")
+    }
+}
+
+/// Working days a case of `kind` has: 20, or 40 for a review the
+/// Commissioner's guidance lets take longer (with its reason).
+fn days_for(kind: Kind, exceptional: bool) -> u32 {
+    if kind.is_review() && exceptional {
+        40
+    } else {
+        clock::STATUTORY_DAYS
     }
 }
 
@@ -382,11 +388,7 @@ async fn insert(
         received: Some(new.received_on),
         ..Events::default()
     };
-    let days = if kind.is_review() && exceptional.is_some() {
-        40
-    } else {
-        clock::STATUTORY_DAYS
-    };
+    let days = days_for(kind, exceptional.is_some());
     let [due, statutory, draft, escalation] =
         deadlines(&events, days, internal.draft_days, internal.escalation_days)?;
     let opt = |s: &Option<String>| {
@@ -652,34 +654,12 @@ pub async fn list(db: &Db, f: &Filter, limit: i64) -> Result<Vec<Case>> {
 }
 
 /// One line of a case's timeline.
-#[derive(Debug, Clone)]
-pub struct Line {
-    pub at: i64,
-    pub actor: String,
-    pub from: Option<String>,
-    pub to: String,
-    pub detail: String,
-}
+pub type Line = platform::workflow::Line;
 
+/// The case's timeline, oldest first. Every table of a case writes the
+/// same history, so any one reads it.
 pub async fn timeline(db: &Db, id: &str) -> Result<Vec<Line>> {
-    let rows = sqlx::query(
-        "SELECT e.at, COALESCE(a.name, e.actor) AS actor, e.from_status, e.to_status, e.detail \
-         FROM foi_case_events e LEFT JOIN accounts a ON a.id = e.actor WHERE e.case_id = $1 ORDER BY e.at, e.id",
-    )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Line {
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                from: r.try_get("from_status")?,
-                to: r.try_get("to_status")?,
-                detail: r.try_get("detail")?,
-            })
-        })
-        .collect()
+    Route::Standard.table().history(db, id).await
 }
 
 /// Writes a timeline line that moves nothing, with its audit line.
@@ -771,18 +751,14 @@ pub async fn change_clock(
             Ok(())
         }
     };
-    let (column, value, detail): (&str, String, String) = match change {
+    let detail = match change {
         ClockChange::AskClarification(d) => {
             future(*d)?;
             e.clarification_asked = Some(*d);
             e.clarified = None;
-            (
-                "clarification_asked_on",
-                iso(*d),
-                format!(
-                    "Clarification asked for on {} (s.1(3)): the clock stops",
-                    d.format("%-d %B %Y")
-                ),
+            format!(
+                "Clarification asked for on {} (s.1(3)): the clock stops",
+                d.format("%-d %B %Y")
             )
         }
         ClockChange::Clarified(d) => {
@@ -794,36 +770,24 @@ pub async fn change_clock(
                 ));
             }
             e.clarified = Some(*d);
-            (
-                "clarified_on",
-                iso(*d),
-                format!(
-                    "Clarification received on {}: the 20 working days start again",
-                    d.format("%-d %B %Y")
-                ),
+            format!(
+                "Clarification received on {}: the 20 working days start again",
+                d.format("%-d %B %Y")
             )
         }
         ClockChange::FeeNotice(d) => {
             future(*d)?;
             e.fee_notice = Some(*d);
             e.fee_paid = None;
-            (
-                "fee_notice_on",
-                iso(*d),
-                format!(
-                    "Fees notice sent on {} (s.9): the clock pauses until the fee is paid",
-                    d.format("%-d %B %Y")
-                ),
+            format!(
+                "Fees notice sent on {} (s.9): the clock pauses until the fee is paid",
+                d.format("%-d %B %Y")
             )
         }
         ClockChange::FeePaid(d) => {
             future(*d)?;
             e.fee_paid = Some(*d);
-            (
-                "fee_paid_on",
-                iso(*d),
-                format!("Fee paid on {}: the clock restarts", d.format("%-d %B %Y")),
-            )
+            format!("Fee paid on {}: the clock restarts", d.format("%-d %B %Y"))
         }
         ClockChange::Extend { days, reason } => {
             if reason.trim().is_empty() {
@@ -846,13 +810,9 @@ pub async fn change_clock(
                 ));
             }
             e.extension = *days;
-            (
-                "extension_days",
-                days.to_string(),
-                format!(
-                    "Public interest test extended by {days} working days (s.10(3)): {}",
-                    reason.trim()
-                ),
+            format!(
+                "Public interest test extended by {days} working days (s.10(3)): {}",
+                reason.trim()
             )
         }
     };
@@ -869,39 +829,30 @@ pub async fn change_clock(
     let [due, statutory, draft, escalation] =
         deadlines(&e, c.days(), internal.draft_days, internal.escalation_days)?;
     bump(&mut tx, &c, version, now).await?;
-    let update = match change {
-        ClockChange::Extend { days, reason } => {
-            sqlx::query("UPDATE foi_cases SET extension_days = $1, extension_reason = $2 WHERE id = $3")
-                .bind(i64::from(*days))
-                .bind(reason.trim().to_owned())
-        }
-        // A new question or notice clears the answer to the last one.
-        ClockChange::AskClarification(_) => {
-            sqlx::query("UPDATE foi_cases SET clarification_asked_on = $1, clarified_on = NULL, extension_days = $2 WHERE id = $3")
-                .bind(value)
-                .bind(i64::from(c.extension_days))
-        }
-        ClockChange::FeeNotice(_) => {
-            sqlx::query("UPDATE foi_cases SET fee_notice_on = $1, fee_paid_on = NULL, extension_days = $2 WHERE id = $3")
-                .bind(value)
-                .bind(i64::from(c.extension_days))
-        }
-        _ => sqlx::query(match column {
-            "clarified_on" => "UPDATE foi_cases SET clarified_on = $1, extension_days = $2 WHERE id = $3",
-            _ => "UPDATE foi_cases SET fee_paid_on = $1, extension_days = $2 WHERE id = $3",
-        })
-        .bind(value)
-        .bind(i64::from(c.extension_days)),
+    // The events as they now stand, and the deadlines they give, in one
+    // statement.
+    let reason = match change {
+        ClockChange::Extend { reason, .. } => Some(reason.trim().to_owned()),
+        _ => None,
     };
-    update.bind(&c.id).execute(&mut *tx).await?;
-    sqlx::query("UPDATE foi_cases SET due_on = $1, statutory_on = $2, draft_due_on = $3, escalation_on = $4 WHERE id = $5")
-        .bind(due.map(iso))
-        .bind(statutory.map(iso))
-        .bind(draft.map(iso))
-        .bind(escalation.map(iso))
-        .bind(&c.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE foi_cases SET clarification_asked_on = $1, clarified_on = $2, fee_notice_on = $3, fee_paid_on = $4, \
+         extension_days = $5, extension_reason = COALESCE($6, extension_reason), due_on = $7, statutory_on = $8, \
+         draft_due_on = $9, escalation_on = $10 WHERE id = $11",
+    )
+    .bind(e.clarification_asked.map(iso))
+    .bind(e.clarified.map(iso))
+    .bind(e.fee_notice.map(iso))
+    .bind(e.fee_paid.map(iso))
+    .bind(i64::from(e.extension))
+    .bind(reason)
+    .bind(due.map(iso))
+    .bind(statutory.map(iso))
+    .bind(draft.map(iso))
+    .bind(escalation.map(iso))
+    .bind(&c.id)
+    .execute(&mut *tx)
+    .await?;
     note(&mut tx, &c, by, now, "foi.clock", &detail).await?;
     tx.commit().await?;
     get(db, id).await
@@ -1406,11 +1357,6 @@ pub async fn open_review(
             "say why the requester is unhappy with the response".into(),
         ));
     }
-    if let Some(sent) = parent.sent_on
-        && received_on > sent + chrono::Months::new(2) + chrono::Days::new(0)
-    {
-        tracing::info!(case = %parent.number, "review asked for more than two months after the response");
-    }
     let new = NewCase {
         subject: format!("Internal review of {}: {}", parent.number, parent.subject),
         request: grounds.trim().to_owned(),
@@ -1575,38 +1521,16 @@ pub async fn record_ico_decision(
             "the Commissioner's decision is already recorded".into(),
         ));
     }
-    // An appeal is worked outside the clearance tables: the decision
-    // notice closes it, whatever step it had reached.
     let detail = format!(
         "Decision notice of {}: {outcome}",
         decided_on.format("%-d %B %Y")
     );
-    sqlx::query(
-        "UPDATE foi_cases SET status = 'closed', ico_decision_on = $1, ico_outcome = $2, closed_at = $3, updated_at = $3, \
-         version = version + 1 WHERE id = $4 AND status = $5",
-    )
-    .bind(iso(decided_on))
-    .bind(outcome)
-    .bind(now)
-    .bind(&c.id)
-    .bind(c.status.as_str())
-    .execute(&mut *tx)
-    .await?;
-    c.route
-        .table()
-        .record(
-            &mut tx,
-            &Step {
-                id: &c.id,
-                actor: &by.id,
-                at: now,
-                from: Some(c.status),
-                to: Status::Closed,
-                detail: &detail,
-            },
-        )
-        .await?;
-    audit::record_at(&mut tx, now, &by.id, "foi.appeal.decision", &c.id, &detail).await?;
+    let change = Change::new(&c.id, crate::workflow::ICO_DECISION, by, now, &detail)
+        .only_from(c.status)
+        .set("ico_decision_on", iso(decided_on))
+        .set("ico_outcome", outcome)
+        .set("closed_at", now);
+    c.route.table().apply(&mut tx, &change).await?;
     let mut reopened = None;
     if outcome != "upheld"
         && let Some(parent_id) = &c.parent_id
@@ -1669,7 +1593,6 @@ pub async fn send(
     db: &Db,
     c: &Case,
     letter_text: &str,
-    from_name: &str,
     by: &Actor,
     version: i64,
     now: i64,
@@ -1700,7 +1623,7 @@ pub async fn send(
             Some(&fresh.id),
             email,
             &format!("Your Freedom of Information request {}", fresh.number),
-            &format!("{letter_text}\n\n{from_name}"),
+            letter_text,
         )
         .await?;
     }

@@ -101,14 +101,8 @@ pub async fn generate(
         if received.year() != year || received > today {
             continue;
         }
-        let kind_of_requester = [
-            "member_of_public",
-            "journalist",
-            "campaigner",
-            "whatdotheyknow",
-            "mp",
-            "business",
-        ][rng.random_range(0..6usize)];
+        let kind_of_requester =
+            cases::REQUESTER_TYPES[rng.random_range(0..cases::REQUESTER_TYPES.len())].0;
         let subject = SUBJECTS[rng.random_range(0..SUBJECTS.len())];
         let new = NewCase {
             subject: subject.to_owned(),
@@ -302,16 +296,7 @@ pub async fn generate(
             .await?;
         }
         let letter = crate::letter::build(&c, &d, &config.sender(), sent, false);
-        c = cases::send(
-            db,
-            &c,
-            &letter.text(),
-            &config.team,
-            responder,
-            c.version,
-            at(sent, 15),
-        )
-        .await?;
+        c = cases::send(db, &c, &letter.text(), responder, c.version, at(sent, 15)).await?;
         if rng.random_bool(0.3) {
             cases::publish(db, &c, true, manager, at(sent, 16)).await?;
             made.published += 1;
@@ -401,16 +386,7 @@ pub async fn generate(
             )
             .await?;
             let letter = crate::letter::build(&r, &rd, &config.sender(), done, false);
-            cases::send(
-                db,
-                &r,
-                &letter.text(),
-                &config.team,
-                disclosure,
-                r.version,
-                at(done, 15),
-            )
-            .await?;
+            cases::send(db, &r, &letter.text(), disclosure, r.version, at(done, 15)).await?;
         }
     }
     progress(n, n);

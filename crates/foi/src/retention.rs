@@ -8,10 +8,10 @@
 //! it is closed with a timeline line saying so.
 
 use chrono::Months;
-use platform::workflow::{State as _, Step};
+use platform::workflow::Change;
 use platform::{Db, Result, audit};
 
-use crate::workflow::{Route, Status};
+use crate::workflow::{LAPSE, Route, Status};
 
 const BATCH: i64 = 500;
 
@@ -70,55 +70,42 @@ pub async fn run(db: &Db, now: i64, years: u32) -> Result<u64> {
 /// Closes requests whose fee has been unpaid for three months.
 async fn lapse(db: &Db, now: i64) -> Result<u64> {
     let today = platform::clock::date_of(now);
-    let open: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT id, number, status, route FROM foi_cases WHERE fee_notice_on IS NOT NULL AND fee_paid_on IS NULL \
+    let open: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT id, version, status, route FROM foi_cases WHERE fee_notice_on IS NOT NULL AND fee_paid_on IS NULL \
          AND status <> 'closed' AND fee_notice_on < $1",
     )
     .bind((today - Months::new(3)).format("%Y-%m-%d").to_string())
     .fetch_all(db.pool())
     .await?;
     let mut n = 0;
-    for (id, number, status, route) in open {
+    for (id, version, status, route) in open {
         let (Some(from), Some(route)) = (Status::parse(&status), Route::parse(&route)) else {
             continue;
         };
+        let detail = "Lapsed: the fee was not paid within three months of the fees notice (s.9(2))";
+        let system = platform::Actor::system();
+        let change = Change::new(&id, LAPSE, &system, now, detail)
+            .only_from(from)
+            .set("closed_at", now)
+            // A page opened before the lapse can no longer change the case.
+            .set("version", version + 1);
         let mut tx = db.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE foi_cases SET status = 'closed', closed_at = $1, updated_at = $1, version = version + 1 \
-             WHERE id = $2 AND status = $3 AND fee_paid_on IS NULL",
-        )
-        .bind(now)
-        .bind(&id)
-        .bind(from.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
+        // Moved since it was read: the move is refused and the case left as
+        // it is. Paid meanwhile (the status does not show it): undone below.
+        match route.table().apply(&mut tx, &change).await {
+            Ok(_) => {}
+            Err(platform::Error::Conflict(_) | platform::Error::NotFound) => continue,
+            Err(e) => return Err(e),
+        }
+        let still_unpaid: Option<String> =
+            sqlx::query_scalar("SELECT id FROM foi_cases WHERE id = $1 AND fee_paid_on IS NULL")
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if still_unpaid.is_none() {
+            tx.rollback().await?;
             continue;
         }
-        let detail = "Lapsed: the fee was not paid within three months of the fees notice (s.9(2))";
-        route
-            .table()
-            .record(
-                &mut tx,
-                &Step {
-                    id: &id,
-                    actor: "system",
-                    at: now,
-                    from: Some(from),
-                    to: Status::Closed,
-                    detail,
-                },
-            )
-            .await?;
-        audit::record_at(
-            &mut tx,
-            now,
-            "system",
-            "foi.lapse",
-            &id,
-            &format!("case {number}: {detail}"),
-        )
-        .await?;
         tx.commit().await?;
         n += 1;
     }

@@ -125,6 +125,12 @@ impl Access {
                 .is_some_and(|unit| self.units.contains(unit))
     }
 
+    /// Whether `u` may change `c`'s response (the decision, attachments)
+    /// now: its unit's responder or the FOI team, while it is drafted.
+    fn may_draft(&self, u: &SessionUser, c: &Case) -> bool {
+        c.status.drafting() && (self.manager || self.answers(u, c))
+    }
+
     /// Whether `u` is a responder for `c`'s unit.
     fn answers(&self, u: &SessionUser, c: &Case) -> bool {
         u.has(Role::FoiResponder)
@@ -165,6 +171,10 @@ fn moves(u: &SessionUser, a: &Access, c: &Case) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for who in Who::of(u) {
         for t in c.route.table().actions_from(c.status, who) {
+            // The decision notice has its own form, on appeals only.
+            if t.action == workflow::ICO_DECISION {
+                continue;
+            }
             // A responder acts on their own units' cases only.
             let ok = match who {
                 Who::Role(Role::FoiResponder) => a.answers(u, c),
@@ -898,7 +908,7 @@ async fn show(State(st): State<Foi>, sess: Sess, Path(id): Path<String>) -> Page
         .into_iter()
         .filter(|r| u.has(*r) && c.route.flagged_by(*r).is_some() && c.status.drafting())
         .collect();
-    let may_draft = c.status.drafting() && (a.answers(&u, &c) || a.manager);
+    let may_draft = a.may_draft(&u, &c);
     let may_clock =
         c.status != Status::Closed && (a.answers(&u, &c) || a.manager) && c.kind != Kind::Appeal;
     let units_options: Vec<(String, String)> = unit_list
@@ -1135,6 +1145,15 @@ async fn show(State(st): State<Foi>, sess: Sess, Path(id): Path<String>) -> Page
     ))
 }
 
+/// To a case just opened from `id` (a review, an appeal), or back to `id`
+/// saying why it was not.
+fn opened(sess: &Sess, id: &str, result: platform::Result<Case>) -> Page {
+    match result {
+        Ok(r) => Ok(see_other(&format!("/foi/cases/{}", r.id))),
+        Err(e) => refused(sess, id, e),
+    }
+}
+
 /// Back to the case with an error notice: a refused move says why.
 fn refused(sess: &Sess, id: &str, e: Error) -> Page {
     match e {
@@ -1198,17 +1217,7 @@ async fn move_post(
                 return refused(&sess, &id, Error::Conflict(problems.join("; ")));
             }
             if action == workflow::SEND {
-                return match cases::send(
-                    &st.db,
-                    &c,
-                    &l.text(),
-                    &st.config().team,
-                    &by,
-                    version(&fields),
-                    now,
-                )
-                .await
-                {
+                return match cases::send(&st.db, &c, &l.text(), &by, version(&fields), now).await {
                     Ok(c) => {
                         st.mail_waiting();
                         notice(&sess, format!("Response to {} sent", c.number));
@@ -1505,7 +1514,7 @@ fn decision_page(
 
 async fn decision_form(State(st): State<Foi>, sess: Sess, Path(id): Path<String>) -> Page {
     let (u, a, c) = require!(load(&st, &sess, &id).await);
-    if !(c.status.drafting() && (a.answers(&u, &c) || a.manager)) {
+    if !a.may_draft(&u, &c) {
         return Err(Error::Forbidden.into());
     }
     let d = cases::decision(&st.db, &c).await?;
@@ -1598,7 +1607,7 @@ async fn decision_post(
     FormIn(fields): FormIn,
 ) -> Page {
     let (u, a, c) = require!(load(&st, &sess, &id).await);
-    if !(c.status.drafting() && (a.answers(&u, &c) || a.manager)) {
+    if !a.may_draft(&u, &c) {
         return Err(Error::Forbidden.into());
     }
     let mut errors = Errors::default();
@@ -1706,7 +1715,7 @@ async fn attachment_post(
     mp: Multipart,
 ) -> Page {
     let (u, a, c) = require!(load(&st, &sess, &id).await);
-    if !(c.status.drafting() && (a.answers(&u, &c) || a.manager)) {
+    if !a.may_draft(&u, &c) {
         return Err(Error::Forbidden.into());
     }
     let up = match platform::web::read_upload(&sess, MAX_UPLOAD, mp, &["file"]).await {
@@ -1754,7 +1763,7 @@ async fn release_post(
     FormIn(fields): FormIn,
 ) -> Page {
     let (u, a, c) = require!(load(&st, &sess, &id).await);
-    if !(c.status.drafting() && (a.answers(&u, &c) || a.manager)) {
+    if !a.may_draft(&u, &c) {
         return Err(Error::Forbidden.into());
     }
     match attachments::add_release(
@@ -1808,7 +1817,7 @@ async fn review_staff_post(
     };
     let kind = Kind::parse(field(&fields, "kind")).unwrap_or(Kind::ReviewCompliance);
     let exceptional = Some(field(&fields, "exceptional")).filter(|s| !s.trim().is_empty());
-    match cases::open_review(
+    let result = cases::open_review(
         &st.db,
         &c,
         kind,
@@ -1819,11 +1828,8 @@ async fn review_staff_post(
         &actor(&u),
         st.clock.now(),
     )
-    .await
-    {
-        Ok(r) => Ok(see_other(&format!("/foi/cases/{}", r.id))),
-        Err(e) => refused(&sess, &id, e),
-    }
+    .await;
+    opened(&sess, &id, result)
 }
 
 async fn appeal_post(
@@ -1837,7 +1843,7 @@ async fn appeal_post(
         Ok(d) => d,
         Err(e) => return refused(&sess, &id, e),
     };
-    match cases::open_appeal(
+    let result = cases::open_appeal(
         &st.db,
         &c,
         field(&fields, "reference"),
@@ -1847,11 +1853,8 @@ async fn appeal_post(
         st.clock.now(),
         st.config().internal(),
     )
-    .await
-    {
-        Ok(r) => Ok(see_other(&format!("/foi/cases/{}", r.id))),
-        Err(e) => refused(&sess, &id, e),
-    }
+    .await;
+    opened(&sess, &id, result)
 }
 
 async fn ico_post(

@@ -152,6 +152,10 @@ pub const AMEND: &str = "request_amends";
 /// Each clearing team sends the draft back from its own step only.
 pub const AMEND_PRESS: &str = "press_amends";
 pub const AMEND_PRIVATE: &str = "private_amends";
+/// The Commissioner's decision notice closes an appeal.
+pub const ICO_DECISION: &str = "ico_decision";
+/// An unpaid fee ends a request.
+pub const LAPSE: &str = "lapse";
 
 const MANAGER: Who = Who::Role(Role::FoiManager);
 const RESPONDER: Who = Who::Role(Role::FoiResponder);
@@ -161,169 +165,178 @@ const PRIVATE: Who = Who::Role(Role::FoiPrivateOffice);
 
 use Status::*;
 
-/// The moves every route shares, up to the draft.
-macro_rules! intake {
-    () => {
-        [
-            Transition {
-                action: ASSIGN,
-                from: &[Unassigned],
-                to: AwaitingResponder,
-                who: &[MANAGER, DISCLOSURE],
-                audit: "foi.assign",
-            },
-            Transition {
-                action: ACCEPT,
-                from: &[AwaitingResponder],
-                to: Drafting,
-                who: &[RESPONDER],
-                audit: "foi.accept",
-            },
-            Transition {
-                action: REJECT,
-                from: &[AwaitingResponder],
-                to: Unassigned,
-                who: &[RESPONDER],
-                audit: "foi.reject",
-            },
-            Transition {
-                action: REASSIGN,
-                from: &[Drafting],
-                to: AwaitingResponder,
-                who: &[MANAGER, DISCLOSURE],
-                audit: "foi.reassign",
-            },
-        ]
-    };
+// One constant a move, so that a move the routes share is written once
+// and each table lists the moves it has.
+
+const ASSIGN_MOVE: Transition<Status> = Transition {
+    action: ASSIGN,
+    from: &[Unassigned],
+    to: AwaitingResponder,
+    who: &[MANAGER, DISCLOSURE],
+    audit: "foi.assign",
+};
+const ACCEPT_MOVE: Transition<Status> = Transition {
+    action: ACCEPT,
+    from: &[AwaitingResponder],
+    to: Drafting,
+    who: &[RESPONDER],
+    audit: "foi.accept",
+};
+const REJECT_MOVE: Transition<Status> = Transition {
+    action: REJECT,
+    from: &[AwaitingResponder],
+    to: Unassigned,
+    who: &[RESPONDER],
+    audit: "foi.reject",
+};
+const REASSIGN_MOVE: Transition<Status> = Transition {
+    action: REASSIGN,
+    from: &[Drafting],
+    to: AwaitingResponder,
+    who: &[MANAGER, DISCLOSURE],
+    audit: "foi.reassign",
+};
+const SUBMIT_MOVE: Transition<Status> = Transition {
+    action: SUBMIT,
+    from: &[Drafting],
+    to: PendingDisclosure,
+    who: &[RESPONDER],
+    audit: "foi.submit",
+};
+const AMEND_MOVE: Transition<Status> = Transition {
+    action: AMEND,
+    from: &[PendingDisclosure],
+    to: Drafting,
+    who: &[DISCLOSURE],
+    audit: "foi.request_amends",
+};
+const SEND_CLEARED: Transition<Status> = Transition {
+    action: SEND,
+    from: &[AwaitingDispatch],
+    to: Closed,
+    who: &[RESPONDER, DISCLOSURE],
+    audit: "foi.send",
+};
+/// The fee went unpaid for three months (s.9(2)): the job runner closes
+/// the request wherever it had got to.
+const fn lapse(from: &'static [Status]) -> Transition<Status> {
+    Transition {
+        action: LAPSE,
+        from,
+        to: Closed,
+        who: &[Who::System],
+        audit: "foi.lapse",
+    }
 }
 
-const STANDARD_MOVES: [Transition<Status>; 5] = {
-    let [a, b, c, d] = intake!();
-    [
-        a,
-        b,
-        c,
-        d,
-        Transition {
-            action: SEND,
-            from: &[Drafting],
-            to: Closed,
-            who: &[RESPONDER],
-            audit: "foi.send",
-        },
-    ]
-};
+const STANDARD_MOVES: [Transition<Status>; 7] = [
+    ASSIGN_MOVE,
+    ACCEPT_MOVE,
+    REJECT_MOVE,
+    REASSIGN_MOVE,
+    Transition {
+        action: SEND,
+        from: &[Drafting],
+        to: Closed,
+        who: &[RESPONDER],
+        audit: "foi.send",
+    },
+    // An appeal to the Commissioner is worked on the standard table and
+    // closed by the decision notice, whatever step it had reached.
+    Transition {
+        action: ICO_DECISION,
+        from: &[Unassigned, AwaitingResponder, Drafting],
+        to: Closed,
+        who: &[MANAGER, DISCLOSURE],
+        audit: "foi.appeal.decision",
+    },
+    lapse(&[Unassigned, AwaitingResponder, Drafting]),
+];
 
-const FLAGGED_MOVES: [Transition<Status>; 8] = {
-    let [a, b, c, d] = intake!();
-    [
-        a,
-        b,
-        c,
-        d,
-        Transition {
-            action: SUBMIT,
-            from: &[Drafting],
-            to: PendingDisclosure,
-            who: &[RESPONDER],
-            audit: "foi.submit",
-        },
-        Transition {
-            action: APPROVE,
-            from: &[PendingDisclosure],
-            to: AwaitingDispatch,
-            who: &[DISCLOSURE],
-            audit: "foi.approve",
-        },
-        Transition {
-            action: AMEND,
-            from: &[PendingDisclosure],
-            to: Drafting,
-            who: &[DISCLOSURE],
-            audit: "foi.request_amends",
-        },
-        Transition {
-            action: SEND,
-            from: &[AwaitingDispatch],
-            to: Closed,
-            who: &[RESPONDER, DISCLOSURE],
-            audit: "foi.send",
-        },
-    ]
-};
+const FLAGGED_MOVES: [Transition<Status>; 9] = [
+    ASSIGN_MOVE,
+    ACCEPT_MOVE,
+    REJECT_MOVE,
+    REASSIGN_MOVE,
+    SUBMIT_MOVE,
+    Transition {
+        action: APPROVE,
+        from: &[PendingDisclosure],
+        to: AwaitingDispatch,
+        who: &[DISCLOSURE],
+        audit: "foi.approve",
+    },
+    AMEND_MOVE,
+    SEND_CLEARED,
+    lapse(&[
+        Unassigned,
+        AwaitingResponder,
+        Drafting,
+        PendingDisclosure,
+        AwaitingDispatch,
+    ]),
+];
 
-const FULL_MOVES: [Transition<Status>; 13] = {
-    let [a, b, c, d] = intake!();
-    [
-        a,
-        b,
-        c,
-        d,
-        Transition {
-            action: SUBMIT,
-            from: &[Drafting],
-            to: PendingDisclosure,
-            who: &[RESPONDER],
-            audit: "foi.submit",
-        },
-        Transition {
-            action: APPROVE,
-            from: &[PendingDisclosure],
-            to: PendingPress,
-            who: &[DISCLOSURE],
-            audit: "foi.approve",
-        },
-        Transition {
-            action: BYPASS,
-            from: &[PendingDisclosure],
-            to: AwaitingDispatch,
-            who: &[DISCLOSURE],
-            audit: "foi.approve_bypass",
-        },
-        Transition {
-            action: APPROVE_PRESS,
-            from: &[PendingPress],
-            to: PendingPrivate,
-            who: &[PRESS],
-            audit: "foi.approve_press",
-        },
-        Transition {
-            action: APPROVE_PRIVATE,
-            from: &[PendingPrivate],
-            to: AwaitingDispatch,
-            who: &[PRIVATE],
-            audit: "foi.approve_private",
-        },
-        Transition {
-            action: AMEND,
-            from: &[PendingDisclosure],
-            to: Drafting,
-            who: &[DISCLOSURE],
-            audit: "foi.request_amends",
-        },
-        Transition {
-            action: AMEND_PRESS,
-            from: &[PendingPress],
-            to: Drafting,
-            who: &[PRESS],
-            audit: "foi.request_amends",
-        },
-        Transition {
-            action: AMEND_PRIVATE,
-            from: &[PendingPrivate],
-            to: Drafting,
-            who: &[PRIVATE],
-            audit: "foi.request_amends",
-        },
-        Transition {
-            action: SEND,
-            from: &[AwaitingDispatch],
-            to: Closed,
-            who: &[RESPONDER, DISCLOSURE],
-            audit: "foi.send",
-        },
-    ]
-};
+const FULL_MOVES: [Transition<Status>; 14] = [
+    ASSIGN_MOVE,
+    ACCEPT_MOVE,
+    REJECT_MOVE,
+    REASSIGN_MOVE,
+    SUBMIT_MOVE,
+    Transition {
+        action: APPROVE,
+        from: &[PendingDisclosure],
+        to: PendingPress,
+        who: &[DISCLOSURE],
+        audit: "foi.approve",
+    },
+    Transition {
+        action: BYPASS,
+        from: &[PendingDisclosure],
+        to: AwaitingDispatch,
+        who: &[DISCLOSURE],
+        audit: "foi.approve_bypass",
+    },
+    Transition {
+        action: APPROVE_PRESS,
+        from: &[PendingPress],
+        to: PendingPrivate,
+        who: &[PRESS],
+        audit: "foi.approve_press",
+    },
+    Transition {
+        action: APPROVE_PRIVATE,
+        from: &[PendingPrivate],
+        to: AwaitingDispatch,
+        who: &[PRIVATE],
+        audit: "foi.approve_private",
+    },
+    AMEND_MOVE,
+    Transition {
+        action: AMEND_PRESS,
+        from: &[PendingPress],
+        to: Drafting,
+        who: &[PRESS],
+        audit: "foi.request_amends",
+    },
+    Transition {
+        action: AMEND_PRIVATE,
+        from: &[PendingPrivate],
+        to: Drafting,
+        who: &[PRIVATE],
+        audit: "foi.request_amends",
+    },
+    SEND_CLEARED,
+    lapse(&[
+        Unassigned,
+        AwaitingResponder,
+        Drafting,
+        PendingDisclosure,
+        PendingPress,
+        PendingPrivate,
+        AwaitingDispatch,
+    ]),
+];
 
 const STANDARD_STATES: [Status; 4] = [Unassigned, AwaitingResponder, Drafting, Closed];
 const FLAGGED_STATES: [Status; 6] = [
@@ -373,6 +386,7 @@ pub static FULL: Workflow<Status> = Workflow {
 pub fn button(action: &str) -> &'static str {
     match action {
         ASSIGN => "Assign to a business unit",
+        ICO_DECISION => "Record the decision notice",
         ACCEPT => "Accept the case",
         REJECT => "Reject the case",
         REASSIGN => "Assign to another business unit",
@@ -415,12 +429,25 @@ mod tests {
         (REJECT, AwaitingResponder, Unassigned),
         (REASSIGN, Drafting, AwaitingResponder),
     ];
-    const STANDARD_EXPECTED: Moves = &[(SEND, Drafting, Closed)];
+    const STANDARD_EXPECTED: Moves = &[
+        (SEND, Drafting, Closed),
+        (ICO_DECISION, Unassigned, Closed),
+        (ICO_DECISION, AwaitingResponder, Closed),
+        (ICO_DECISION, Drafting, Closed),
+        (LAPSE, Unassigned, Closed),
+        (LAPSE, AwaitingResponder, Closed),
+        (LAPSE, Drafting, Closed),
+    ];
     const FLAGGED_EXPECTED: Moves = &[
         (SUBMIT, Drafting, PendingDisclosure),
         (APPROVE, PendingDisclosure, AwaitingDispatch),
         (AMEND, PendingDisclosure, Drafting),
         (SEND, AwaitingDispatch, Closed),
+        (LAPSE, Unassigned, Closed),
+        (LAPSE, AwaitingResponder, Closed),
+        (LAPSE, Drafting, Closed),
+        (LAPSE, PendingDisclosure, Closed),
+        (LAPSE, AwaitingDispatch, Closed),
     ];
     const FULL_EXPECTED: Moves = &[
         (SUBMIT, Drafting, PendingDisclosure),
@@ -432,6 +459,13 @@ mod tests {
         (AMEND_PRESS, PendingPress, Drafting),
         (AMEND_PRIVATE, PendingPrivate, Drafting),
         (SEND, AwaitingDispatch, Closed),
+        (LAPSE, Unassigned, Closed),
+        (LAPSE, AwaitingResponder, Closed),
+        (LAPSE, Drafting, Closed),
+        (LAPSE, PendingDisclosure, Closed),
+        (LAPSE, PendingPress, Closed),
+        (LAPSE, PendingPrivate, Closed),
+        (LAPSE, AwaitingDispatch, Closed),
     ];
 
     #[test]
@@ -492,9 +526,11 @@ mod tests {
             [APPROVE_PRESS, AMEND_PRESS]
         );
         assert!(offered(Route::Full, PendingPress, Role::FoiPrivateOffice).is_empty());
+        // The decision notice closes an appeal; the case page offers it on
+        // appeals only, through its own form with the notice's date.
         assert_eq!(
             offered(Route::Standard, Unassigned, Role::FoiManager),
-            [ASSIGN]
+            [ASSIGN, ICO_DECISION]
         );
         for role in [Role::NationalAdmin, Role::SecurityTeam, Role::BookingStaff] {
             for route in Route::ALL {

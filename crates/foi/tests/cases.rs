@@ -764,7 +764,6 @@ async fn send_review_appeal_overturn_and_retention() {
             &db,
             &c,
             &l.text(),
-            "Disclosure Team",
             &actor("r1"),
             c.version,
             at("2020-07-24"),
@@ -775,12 +774,14 @@ async fn send_review_appeal_overturn_and_retention() {
             (c.status, c.sent_on, c.late),
             (Status::Closed, Some(d("2020-07-24")), Some(false))
         );
-        let mail: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE about = $1")
+        let mail: Vec<String> = sqlx::query_scalar("SELECT body FROM outbox WHERE about = $1")
             .bind(&c.id)
-            .fetch_one(db.pool())
+            .fetch_all(db.pool())
             .await
             .unwrap();
-        assert_eq!(mail, 1);
+        assert_eq!(mail.len(), 1);
+        // The email is the letter as it stands, signature and all, once.
+        assert_eq!(mail[0], l.text());
         // An exceptional review gets 40 working days.
         let r = cases::open_review(
             &db,

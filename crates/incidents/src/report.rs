@@ -18,7 +18,6 @@ use crate::types::{self, Answers, Given, IncidentType};
 use crate::workflow::{self, Status, WORKFLOW};
 
 /// at, actor, their name, from, to, detail.
-type HistoryRow = (i64, String, Option<String>, Option<String>, String, String);
 /// at, asked by, comment, reply, replied at.
 type CorrectionRow = (i64, String, String, Option<String>, Option<i64>);
 
@@ -73,15 +72,8 @@ pub struct Addendum {
     pub text: String,
 }
 
-/// One line of a report's history, with the actor's name where known.
-#[derive(Debug, Clone)]
-pub struct HistoryLine {
-    pub at: i64,
-    pub actor: String,
-    pub from: Option<String>,
-    pub to: String,
-    pub detail: String,
-}
+/// One line of a report's history.
+pub type HistoryLine = platform::workflow::Line;
 
 /// A new report, as the reporting officer first describes it.
 #[derive(Debug, Clone)]
@@ -402,26 +394,7 @@ pub async fn addenda(db: &Db, id: &str) -> Result<Vec<Addendum>> {
 
 /// Every step of the report's life, oldest first.
 pub async fn history(db: &Db, id: &str) -> Result<Vec<HistoryLine>> {
-    let rows: Vec<HistoryRow> = sqlx::query_as(
-        "SELECT h.at, h.actor, a.name, h.from_status, h.to_status, h.detail FROM incident_events h \
-             LEFT JOIN accounts a ON a.id = h.actor WHERE h.incident_id = $1 ORDER BY h.at, h.id",
-    )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(at, actor, name, from, to, detail)| HistoryLine {
-            at,
-            actor: name.unwrap_or(match actor.as_str() {
-                "system" => "Lifeline".to_owned(),
-                _ => actor,
-            }),
-            from,
-            to,
-            detail,
-        })
-        .collect())
+    WORKFLOW.history(db, id).await
 }
 
 /// Claims the next version of the report: the save's first statement, so

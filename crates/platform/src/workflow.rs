@@ -208,6 +208,22 @@ impl<'a, S: State> Change<'a, S> {
     }
 }
 
+/// at, actor, the actor's account name, from, to, detail.
+type HistoryRow = (i64, String, Option<String>, Option<String>, String, String);
+
+/// One line of a record's history as people read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub at: i64,
+    /// Who: an account's name.
+    pub actor: String,
+    /// The stored state before, when it changed.
+    pub from: Option<String>,
+    /// The stored state after.
+    pub to: String,
+    pub detail: String,
+}
+
 /// One line of a record's history.
 #[derive(Debug, Clone)]
 pub struct Step<'a, S> {
@@ -452,6 +468,39 @@ impl<S: State> Workflow<S> {
         .execute(conn)
         .await?;
         Ok(())
+    }
+
+    /// A record's history, oldest first, each actor by the account's name
+    /// ("Lifeline" for the service itself, the actor's own word for
+    /// anyone without an account, such as an online form's requester).
+    pub async fn history(&self, db: &crate::Db, id: &str) -> Result<Vec<Line>> {
+        if !is_identifier(self.history) || !is_identifier(self.history_key) {
+            return Err(Error::Config(format!(
+                "the {} workflow's history table or key is not a plain SQL name",
+                self.noun
+            )));
+        }
+        let rows: Vec<HistoryRow> = sqlx::query_as(&format!(
+            "SELECT h.at, h.actor, a.name, h.from_status, h.to_status, h.detail FROM {} h \
+                 LEFT JOIN accounts a ON a.id = h.actor WHERE h.{} = $1 ORDER BY h.at, h.id",
+            self.history, self.history_key
+        ))
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, actor, name, from, to, detail)| Line {
+                at,
+                actor: name.unwrap_or(match actor.as_str() {
+                    "system" => "Lifeline".to_owned(),
+                    _ => actor,
+                }),
+                from,
+                to,
+                detail,
+            })
+            .collect())
     }
 
     fn moved_meanwhile(&self) -> Error {
